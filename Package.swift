@@ -1,0 +1,81 @@
+// swift-tools-version: 6.0
+// tiffshard: TIFF ingest daemon that resizes images into shared-memory shards and publishes .npy files.
+import PackageDescription
+
+// OpenCV headers live under /usr/include/opencv4 on Debian. We link only the three modules we use:
+// `pkg-config opencv4` would pull all 55 (375 shared objects, 3x slower process start).
+let openCVInclude: [CXXSetting] = [.unsafeFlags(["-I/usr/include/opencv4"])]
+
+let package = Package(
+    name: "tiffshard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tiffshard", targets: ["tiffshard"])
+    ],
+    dependencies: [
+        // CLI parsing for run/convert/check-config/worker subcommands.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Structured logging API; our handler writes journald priority prefixes.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "tiffshard",
+            dependencies: [
+                "TiffShardDaemon", "TiffShardWorker", "TiffShardCore", "LinuxSystem", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TiffShardDaemon",
+            dependencies: [
+                "TiffShardCore", "LinuxSystem", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "TiffShardWorker",
+            dependencies: ["TiffShardCore", "LinuxSystem", "CImageKernel"]
+        ),
+        .target(name: "TiffShardCore"),
+        .target(
+            name: "Systemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        .systemLibrary(name: "CSystemd"),
+        .target(name: "LinuxSystem", dependencies: ["CLinuxShim"]),
+        .target(name: "CLinuxShim"),
+        .target(
+            name: "CImageKernel",
+            cxxSettings: openCVInclude + [.unsafeFlags(["-O2"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
+                .linkedLibrary("opencv_core"), .linkedLibrary("tiff"),
+            ]
+        ),
+
+        // Test support: a libtiff-based TIFF writer (every compression/layout) and Swift helpers.
+        .target(
+            name: "CTestTIFF",
+            path: "Tests/CTestTIFF",
+            linkerSettings: [.linkedLibrary("tiff")]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CTestTIFF", "LinuxSystem", "TiffShardCore"],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "TiffShardCoreTests", dependencies: ["TiffShardCore", "TestSupport"]),
+        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "TestSupport"]),
+        .testTarget(
+            name: "ImageKernelTests",
+            dependencies: ["CImageKernel", "TiffShardWorker", "TestSupport", "CTestTIFF"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["TestSupport", "TiffShardCore", "LinuxSystem"]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,2 @@
+#include "image_kernel.h"
+void tsk_init(void) {}

@@ -1,0 +1,72 @@
+/// tiffshard image kernel: decode a TIFF and resize it into a caller-owned 8-bit grayscale buffer.
+///
+/// Plain C ABI over C++ (libtiff + OpenCV). Every C++ exception is caught at this boundary.
+/// Conversions are exactly those of OpenCV's `cv::imread(path, IMREAD_GRAYSCALE)`:
+/// 16-bit -> `v >> 8`; RGB -> `(4899*R + 9617*G + 1868*B + 8192) >> 14`; page 0 of multi-page files.
+#ifndef TIFFSHARD_IMAGE_KERNEL_H
+#define TIFFSHARD_IMAGE_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Outcome of a kernel call. Anything but TSK_OK comes with a message in the caller's error buffer.
+typedef enum {
+    TSK_OK = 0,
+    TSK_OPEN_FAILED = 1,      ///< the file could not be opened or read (errno text in the message)
+    TSK_NOT_TIFF = 2,         ///< no TIFF signature (II*\0, MM\0*, II+\0, MM\0+)
+    TSK_TOO_LARGE = 3,        ///< declared width*height exceeds the pixel limit; nothing was decoded
+    TSK_DECODE_FAILED = 4,    ///< libtiff (and the cv::imread fallback) could not decode the data
+    TSK_UNSUPPORTED = 5,      ///< a layout neither the direct path nor the fallback handles
+    TSK_INTERNAL = 6,         ///< unexpected C++ exception or allocation failure
+} tsk_status;
+
+/// Interpolation modes, mapped to cv::INTER_*.
+typedef enum {
+    TSK_INTER_LINEAR = 0,
+    TSK_INTER_AREA = 1,
+    TSK_INTER_NEAREST = 2,
+    TSK_INTER_CUBIC = 3,
+    TSK_INTER_LANCZOS = 4,
+} tsk_interpolation;
+
+/// What the kernel learned about the source (page 0).
+typedef struct {
+    uint32_t width;
+    uint32_t height;
+    uint16_t bits_per_sample;
+    uint16_t samples_per_pixel;
+    uint32_t pages;          ///< number of directories (pages) in the file
+    uint16_t compression;    ///< TIFF compression tag value
+    uint8_t used_fallback;   ///< 1 when cv::imread decoded it instead of the direct libtiff path
+    uint8_t big_tiff;        ///< 1 for BigTIFF
+} tsk_info;
+
+/// One-time per-process setup: OpenCV single-threaded, libtiff warnings silenced.
+void tsk_init(void);
+
+/// Reads only the header of `path` (page 0): signature check, dimensions, sample layout.
+/// Returns TSK_TOO_LARGE if width*height > max_pixels (0 = no limit).
+tsk_status tsk_probe(const char *_Nonnull path, uint64_t max_pixels, tsk_info *_Nonnull info,
+                     char *_Nonnull error, size_t error_capacity);
+
+/// Decodes page 0 of `path`, converts to 8-bit gray like IMREAD_GRAYSCALE, and resizes into
+/// `destination` (dst_width*dst_height bytes, row stride dst_width) with `interpolation`.
+/// The size is checked against `max_pixels` before any pixel data is read.
+tsk_status tsk_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination, int32_t dst_width,
+                             int32_t dst_height, tsk_interpolation interpolation, uint64_t max_pixels,
+                             tsk_info *_Nonnull info, char *_Nonnull error, size_t error_capacity);
+
+/// Reference path for tests and benchmarks: `cv::imread(path, IMREAD_GRAYSCALE)` + `cv::resize`.
+tsk_status tsk_reference_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination,
+                                       int32_t dst_width, int32_t dst_height,
+                                       tsk_interpolation interpolation, char *_Nonnull error,
+                                       size_t error_capacity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

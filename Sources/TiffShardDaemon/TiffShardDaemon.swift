@@ -1,0 +1,1 @@
+// TiffShardDaemon module.

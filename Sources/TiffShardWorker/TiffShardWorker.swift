@@ -1,0 +1,1 @@
+// TiffShardWorker module.
