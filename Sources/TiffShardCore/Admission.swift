@@ -1,0 +1,41 @@
+/// Name rules for candidate files. Content checks (signature, pixel limit) happen in the worker.
+public enum Admission {
+    /// Whether a directory entry name can be a TIFF we ingest: `*.tif`/`*.tiff` in any case, not hidden,
+    /// and not a temporary name of a copy in progress (`*.part`, `*.partial`, `*.tmp`, rsync's `.name.XXXXXX`,
+    /// which is hidden anyway).
+    public static func isCandidateName(_ name: String) -> Bool {
+        guard !name.isEmpty, !name.hasPrefix(".") else { return false }
+        let lower = name.lowercased()
+        for suffix in [".part", ".partial", ".tmp", ".swp", "~"] where lower.hasSuffix(suffix) { return false }
+        return lower.hasSuffix(".tif") || lower.hasSuffix(".tiff")
+    }
+
+    /// Whether a file's first bytes carry a TIFF signature: `II*\0`, `MM\0*`, BigTIFF `II+\0`, `MM\0+`.
+    public static func hasTIFFSignature(_ bytes: some Collection<UInt8>) -> Bool {
+        guard bytes.count >= 4 else { return false }
+        let b = Array(bytes.prefix(4))
+        return b == [0x49, 0x49, 0x2A, 0x00] || b == [0x4D, 0x4D, 0x00, 0x2A]
+            || b == [0x49, 0x49, 0x2B, 0x00] || b == [0x4D, 0x4D, 0x00, 0x2B]
+    }
+}
+
+/// Resize interpolation, named as on the command line.
+public enum Interpolation: String, CaseIterable, Sendable {
+    case linear, area, nearest, cubic, lanczos
+
+    /// The code the image kernel and the wire protocol use (`tsk_interpolation`).
+    public var code: UInt8 {
+        switch self {
+        case .linear: 0
+        case .area: 1
+        case .nearest: 2
+        case .cubic: 3
+        case .lanczos: 4
+        }
+    }
+
+    public init?(code: UInt8) {
+        guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = match
+    }
+}

@@ -1,0 +1,157 @@
+/// The supervisor's state machine: batching, the shard ring, retries, backpressure and shutdown.
+///
+/// No syscalls and no clock: the reactor feeds `EngineEvent`s with the current monotonic time and
+/// carries out the returned `EngineAction`s. Everything here is tested without a file descriptor.
+public struct Engine: Sendable {
+    /// What happened outside.
+    public enum Event: Equatable, Sendable {
+        /// New candidate files (already admitted by name and type), in the order they should get rows.
+        case filesDiscovered([SourceFile])
+        /// No more files will be discovered (one-shot `convert`): finish when everything is published.
+        case inputExhausted
+        case workerStarted(WorkerID)
+        case workerSpawnFailed(WorkerID, reason: String)
+        case jobFinished(WorkerID, JobResult)
+        /// The worker process is gone; `status` is e.g. "signal 11" or "exit code 1".
+        case workerExited(WorkerID, status: String, signal: Int32?)
+        case publicationFinished(sequence: Int, error: String?)
+        case tick
+        case shutdownRequested
+        case reconfigure(EngineSettings)
+    }
+
+    /// What the reactor must do.
+    public enum Action: Equatable, Sendable {
+        case spawnWorker(WorkerID)
+        /// Close the worker's socket; it exits on EOF.
+        case retireWorker(WorkerID)
+        case killWorker(WorkerID, reason: String)
+        case dispatch(WorkerID, DecodeBatch)
+        case publish(ShardPublication)
+        case reject(SourceFile, reason: String)
+        /// Tear down the shared-memory ring and build one for these settings (no worker is alive).
+        case rebuildRing(EngineSettings)
+        /// A shard and its sources are durable and disposed of.
+        case published(sequence: Int, rows: Int)
+        /// Everything is done (after shutdown or exhausted input); exit.
+        case finished
+    }
+
+    public internal(set) var settings: EngineSettings
+    public var statistics = EngineStatistics()
+    /// Sequence number of the next shard to publish.
+    public internal(set) var nextSequence: Int
+
+    // Work not yet on a worker.
+    var pending: [SourceFile] = []
+    var pendingHead = 0
+    var retries: [Job] = []
+    var known: Set<String> = []
+    var jobs: [UInt64: Job] = [:]
+    var nextJobID: UInt64 = 1
+
+    // The ring.
+    var slots: [Slot]
+    var fillingSlot: Int?
+    var sealedOrder: [Int] = []
+    var publishing: Int?
+    var lastArrival: Duration = .zero
+
+    // Workers.
+    var workers: [WorkerID: Worker] = [:]
+    var nextWorkerID = 1
+    var consecutiveCrashes = 0
+    var spawnNotBefore: Duration = .zero
+
+    // Lifecycle.
+    var inputExhausted = false
+    var shuttingDown = false
+    var pendingSettings: EngineSettings?
+    var finishedEmitted = false
+
+    public init(settings: EngineSettings, firstSequence: Int = 0) {
+        self.settings = settings
+        self.nextSequence = firstSequence
+        self.slots = Array(repeating: Slot(), count: settings.ringSize)
+    }
+
+    /// Feeds one event and returns the actions to carry out, in order.
+    public mutating func handle(_ event: Event, now: Duration) -> [Action] {
+        var actions: [Action] = []
+        switch event {
+        case .filesDiscovered(let files):
+            discover(files, now: now)
+        case .inputExhausted:
+            inputExhausted = true
+        case .workerStarted(let id):
+            if workers[id] != nil, workers[id]!.phase == .starting { workers[id]!.phase = .idle }
+        case .workerSpawnFailed(let id, let reason):
+            workerGone(id, status: "spawn failed: \(reason)", signal: nil, now: now, into: &actions)
+        case .jobFinished(let id, let result):
+            jobFinished(id, result, now: now, into: &actions)
+        case .workerExited(let id, let status, let signal):
+            workerGone(id, status: status, signal: signal, now: now, into: &actions)
+        case .publicationFinished(let sequence, let error):
+            publicationFinished(sequence, error: error, now: now, into: &actions)
+        case .tick:
+            checkTimeouts(now: now, into: &actions)
+        case .shutdownRequested:
+            if !shuttingDown {
+                shuttingDown = true
+                // Files not yet on a worker stay where they are; the next start finds them again.
+                for file in pending[pendingHead...] { known.remove(file.path) }
+                pending.removeAll()
+                pendingHead = 0
+            }
+        case .reconfigure(let new):
+            reconfigure(new, into: &actions)
+        }
+        pump(now: now, into: &actions)
+        return actions
+    }
+
+    /// Files waiting for a worker (not counting those already in a shard).
+    public var queuedCount: Int { pending.count - pendingHead + retries.count }
+    /// Jobs on workers right now.
+    public var inFlightCount: Int { jobs.count - retries.count }
+    /// Whether every ring slot is busy (backpressure is on).
+    public var ringIsFull: Bool { fillingSlot == nil && !slots.contains { $0.phase == .free } }
+    /// Live worker processes (starting, idle or busy).
+    public var workerCount: Int { workers.count }
+    /// Whether `finished` has been emitted.
+    public var isFinished: Bool { finishedEmitted }
+
+    /// Whether `path` is pending, on a worker or waiting for its shard to be published.
+    public func isKnown(_ path: String) -> Bool { known.contains(path) }
+
+    mutating func discover(_ files: [SourceFile], now: Duration) {
+        guard !shuttingDown else { return }
+        var added = false
+        for file in files where !known.contains(file.path) {
+            known.insert(file.path)
+            pending.append(file)
+            added = true
+        }
+        if added { lastArrival = now }
+    }
+}
+
+/// Counters for STATUS lines and the end-of-run summary.
+public struct EngineStatistics: Equatable, Sendable {
+    public var imagesPublished = 0
+    public var shardsPublished = 0
+    public var rejected = 0
+    public var rejectedByReason: [String: Int] = [:]
+    public var workerCrashes = 0
+    public var publicationFailures = 0
+    /// The last publication error, cleared when a publication succeeds.
+    public var lastPublicationError: String?
+    public init() {}
+
+    /// Counts a rejection decided outside the engine (e.g. a symlink or a FIFO named `x.tif`).
+    public mutating func countRejection(_ reason: String) {
+        rejected += 1
+        let category = reason.split(separator: ":", maxSplits: 1).first.map(String.init) ?? reason
+        rejectedByReason[category, default: 0] += 1
+    }
+}

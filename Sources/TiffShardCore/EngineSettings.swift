@@ -1,0 +1,76 @@
+/// The part of the configuration the engine acts on.
+public struct EngineSettings: Equatable, Sendable {
+    public var width: Int
+    public var height: Int
+    /// Rows per shard (K).
+    public var shardSize: Int
+    /// Shared-memory segments in the ring (R).
+    public var ringSize: Int
+    public var interpolation: Interpolation
+    public var maxPixels: UInt64
+    public var workerCount: Int
+    /// Maximum jobs per batch sent to one worker.
+    public var batchSize: Int
+    /// Seal a partial shard after this long without arrivals (nil: never; `convert` seals at the end).
+    public var idleFlush: Duration?
+    /// Seal a shard whose oldest row is this old (nil: never).
+    public var maxShardAge: Duration?
+    /// Kill a worker whose current image takes longer than this (nil: no limit).
+    public var decodeTimeout: Duration?
+    /// How many times a file is handed to a worker that then dies before it is rejected.
+    public var maxAttempts: Int
+
+    public init(
+        width: Int, height: Int, shardSize: Int = 1024, ringSize: Int = 3, interpolation: Interpolation = .linear,
+        maxPixels: UInt64 = 1 << 30, workerCount: Int = 2, batchSize: Int = 16, idleFlush: Duration? = nil,
+        maxShardAge: Duration? = nil, decodeTimeout: Duration? = .seconds(30), maxAttempts: Int = 2
+    ) {
+        self.width = width
+        self.height = height
+        self.shardSize = shardSize
+        self.ringSize = ringSize
+        self.interpolation = interpolation
+        self.maxPixels = maxPixels
+        self.workerCount = workerCount
+        self.batchSize = batchSize
+        self.idleFlush = idleFlush
+        self.maxShardAge = maxShardAge
+        self.decodeTimeout = decodeTimeout
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Bytes of one image row (H x W).
+    public var imageBytes: Int { width * height }
+    /// Bytes of one ring segment (K x H x W).
+    public var slotBytes: Int { shardSize * imageBytes }
+
+    /// Whether `other` needs a different shared-memory ring (and so new workers).
+    public func needsNewRing(_ other: EngineSettings) -> Bool {
+        width != other.width || height != other.height || shardSize != other.shardSize || ringSize != other.ringSize
+    }
+}
+
+/// Identifies a worker process slot for the engine; never reused, so late events from an old worker are ignored.
+public struct WorkerID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: Int
+    public init(_ rawValue: Int) { self.rawValue = rawValue }
+    public static func < (a: WorkerID, b: WorkerID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "worker \(rawValue)" }
+}
+
+/// A shard ready to be written: its rows (only the decoded ones, in row order) and where they are in memory.
+public struct ShardPublication: Equatable, Sendable {
+    public struct Row: Equatable, Sendable {
+        /// Row index inside the ring segment.
+        public var physicalRow: Int
+        public var source: SourceFile
+        public var info: SourceInfo
+    }
+    public var sequence: Int
+    public var slot: Int
+    public var width: Int
+    public var height: Int
+    public var rows: [Row]
+    /// 1 for the first try, incremented on each retry after an I/O failure.
+    public var attempt: Int
+}

@@ -1,0 +1,63 @@
+/// A candidate input file as the supervisor saw it when it was admitted.
+///
+/// Its identity for exactly-once purposes is (relative path, size, modification time): a file
+/// replaced by new content under the same name is a new source.
+public struct SourceFile: Hashable, Sendable {
+    /// Absolute (or supervisor-relative) path used to open the file.
+    public var path: String
+    /// Path relative to the ingest or source directory, as written in manifests.
+    public var relativePath: String
+    /// Size in bytes at admission.
+    public var size: Int64
+    /// Modification time at admission, nanoseconds since the epoch.
+    public var modificationTimeNanoseconds: Int64
+
+    public init(path: String, relativePath: String, size: Int64, modificationTimeNanoseconds: Int64) {
+        self.path = path
+        self.relativePath = relativePath
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+    }
+
+    /// The exactly-once identity of this source.
+    public var identity: SourceIdentity {
+        SourceIdentity(relativePath: relativePath, size: size, modificationTimeNanoseconds: modificationTimeNanoseconds)
+    }
+}
+
+/// What makes two sightings of a file the same source: name, size and mtime.
+public struct SourceIdentity: Hashable, Sendable {
+    public var relativePath: String
+    public var size: Int64
+    public var modificationTimeNanoseconds: Int64
+
+    public init(relativePath: String, size: Int64, modificationTimeNanoseconds: Int64) {
+        self.relativePath = relativePath
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
+    }
+}
+
+/// What the decoder reports about a source image (page 0).
+public struct SourceInfo: Equatable, Sendable {
+    public var width: UInt32
+    public var height: UInt32
+    public var bitsPerSample: UInt16
+    public var channels: UInt16
+    public var pages: UInt32
+    public var compression: UInt16
+    public var usedFallback: Bool
+
+    public init(
+        width: UInt32, height: UInt32, bitsPerSample: UInt16, channels: UInt16, pages: UInt32,
+        compression: UInt16 = 1, usedFallback: Bool = false
+    ) {
+        self.width = width
+        self.height = height
+        self.bitsPerSample = bitsPerSample
+        self.channels = channels
+        self.pages = pages
+        self.compression = compression
+        self.usedFallback = usedFallback
+    }
+}
