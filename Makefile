@@ -1,0 +1,32 @@
+# tiffshard: the two commands of the README are `make run` and `make test`.
+SWIFT ?= swift
+BIN_DEBUG = .build/debug/tiffshard
+BIN_RELEASE = .build/release/tiffshard
+
+.PHONY: deps build release run test test-swift test-systemd bench clean
+
+deps:
+	bash .ci/install-deps
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product tiffshard
+
+# Set up and run the daemon on the default config: watches ./ingest, publishes into ./shards.
+run: release
+	$(BIN_RELEASE) run --config config/tiffshard.yaml
+
+# The whole test suite: Swift unit + end-to-end tests, unit-file checks, a real systemd 252 scenario.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	bash Tests/systemd/check-units.sh
+	python3 Tests/systemd/test_systemd.py --binary $(BIN_DEBUG)
+
+bench: release
+	python3 bench/run.py --tiffshard $(BIN_RELEASE)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,125 @@
+import LinuxSystem
+import Logging
+import Systemd
+import TiffShardCore
+
+extension Daemon: Supervisor.Hooks {
+    func supervisorTick(_ supervisor: Supervisor, now: Duration) {
+        // The watchdog is fed from the reactor loop itself, so a stuck loop is killed and restarted.
+        if let interval = watchdogInterval, now - lastWatchdog >= interval / 2 {
+            notifier.watchdogPing()
+            lastWatchdog = now
+        }
+        if now - lastStatus >= .seconds(1) {
+            rate.record(count: supervisor.decodedCount, at: now)
+            notifier.status(statusLine())
+            lastStatus = now
+        }
+        admitSettled()
+    }
+
+    func supervisor(_ supervisor: Supervisor, received signal: Int32) {
+        switch signal {
+        case Signal.terminate, Signal.interrupt:
+            stop(reason: "received \(Signal.name(signal))")
+        case Signal.hangup:
+            reload()
+        default:
+            break
+        }
+    }
+
+    func supervisor(_ supervisor: Supervisor, published publication: ShardPublication) {
+        if configuration.onSuccess.keepsSources {
+            for row in publication.rows { published.insert(row.source.identity) }
+        }
+    }
+
+    func supervisor(_ supervisor: Supervisor, publicationFailed error: String) {
+        statusNote = "cannot publish, retrying: \(error)"
+        notifier.status(statusLine())
+    }
+
+    func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {
+        // Rewritten while we read the old content: the new content is a new source.
+        logger.notice("\(sources.count) sources changed after they were read; ingesting their new content")
+        admit(sources.map { admitter.examine($0.relativePath) }, fromScan: false)
+    }
+
+    func supervisorInotifyReadable(_ supervisor: Supervisor) {
+        let observation: IngestWatcher.Observation
+        do { observation = try watcher.read() } catch {
+            fail("reading inotify events failed: \(error)")
+            return
+        }
+        if supervisor.engine.statistics.lastPublicationError == nil { statusNote = nil }
+        admit(observation.verdicts, fromScan: false)
+        if observation.overflowed {
+            rescans += 1
+            logger.warning("inotify event queue overflowed; rescanning \(configuration.ingest) (rescan \(rescans))")
+            do { try admitScan() } catch { fail("rescan after overflow failed: \(error)") }
+        }
+        if let gone = observation.rootGone { fail(gone) }
+    }
+
+    /// SIGTERM: stop watching, finish in-flight images, publish the partial shard, stop the workers.
+    func stop(reason: String) {
+        guard !stopping else { return }
+        stopping = true
+        logger.notice("stopping (\(reason)): finishing images in flight and publishing the partial shard")
+        notifier.stopping(status: "stopping: \(statusLine())")
+        try? supervisor.epoll.remove(watcher.inotify.fileDescriptor)
+        supervisor.feed(.shutdownRequested)
+    }
+
+    /// A condition we cannot recover from here: stop cleanly, exit non-zero so systemd restarts us.
+    func fail(_ message: String) {
+        logger.critical("\(message)")
+        supervisor.exitCode = ExitCodes.ioError
+        statusNote = message
+        stop(reason: message)
+    }
+
+    /// SIGHUP: re-read and validate the configuration, apply it, READY again.
+    func reload() {
+        notifier.reloading()
+        let new: Configuration
+        do { new = try reloadConfiguration() } catch {
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            statusNote = "reload failed: \(error); running with the previous configuration"
+            notifier.ready(status: statusLine())
+            return
+        }
+        var applied = new
+        // Directories that identify this instance's data cannot move under a running daemon.
+        for (key, old, wanted) in [("ingest", configuration.ingest, new.ingest), ("output", configuration.output, new.output),
+                                   ("instance", configuration.instance, new.instance)] where old != wanted {
+            logger.warning("reload: \(key) changes only on restart (running: \(old), configured: \(wanted))")
+        }
+        applied.ingest = configuration.ingest
+        applied.output = configuration.output
+        applied.instance = configuration.instance
+        applied.recursive = configuration.recursive
+        for directory in [applied.processedDir, applied.failedDir] { try? FileSystem.createDirectory(directory) }
+        configuration = applied
+        admitter = Admitter(root: applied.ingest, followSymlinks: applied.followSymlinks, recursive: applied.recursive)
+        watcher.admitter = admitter
+        supervisor.policy = policy
+        supervisor.feed(.reconfigure(applied.engineSettings))
+        statusNote = nil
+        logger.notice("configuration reloaded: \(applied.width)x\(applied.height), shard size \(applied.shardSize), \(applied.workers) workers")
+        notifier.ready(status: statusLine())
+    }
+
+    /// The STATUS= line: what an operator wants at a glance.
+    func statusLine() -> String {
+        guard let supervisor else { return "starting" }
+        let stats = supervisor.engine.statistics
+        var line = "\(stopping ? "stopping" : "watching") \(configuration.ingest): \(stats.imagesPublished) images in "
+            + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.engine.queuedCount + supervisor.engine.inFlightCount) queued, "
+            + "\(stats.rejected) rejected"
+        if supervisor.engine.ringIsFull { line += ", ring full (backpressure)" }
+        if let note = statusNote ?? stats.lastPublicationError.map({ "cannot publish, retrying: \($0)" }) { line += "; " + note }
+        return line
+    }
+}

@@ -1,0 +1,112 @@
+import LinuxSystem
+import Logging
+import TiffShardCore
+
+/// What happens to source files after their shard is durable (move / delete / keep), and to rejected files.
+struct Disposer {
+    let policy: PublicationPolicy
+    let logger: Logger
+
+    /// Disposes of published sources. A source that changed since it was read (size or mtime) is left
+    /// alone and returned: its new content has not been ingested yet.
+    func dispose(_ sources: [SourceFile]) -> [SourceFile] {
+        guard let mode = policy.onSuccess, mode != .keep else { return [] }
+        var changed: [SourceFile] = []
+        var touchedDirectories: Set<String> = []
+        for source in sources {
+            guard unchanged(source) else {
+                if (try? FileSystem.statusIfExists(source.path, followSymlinks: false)) != nil { changed.append(source) }
+                continue
+            }
+            do {
+                switch mode {
+                case .delete:
+                    try FileSystem.unlink(source.path)
+                case .move:
+                    let target = try moveAside(source, into: policy.processedDir)
+                    touchedDirectories.insert(Self.parent(target))
+                case .keep:
+                    break
+                }
+                touchedDirectories.insert(Self.parent(source.path))
+            } catch {
+                logger.error("could not dispose of source", metadata: [LogKey.source: "\(source.relativePath)", LogKey.error: "\(error)"])
+            }
+        }
+        for directory in touchedDirectories.sorted() {
+            do { try FileSystem.syncDirectory(directory) } catch {
+                logger.warning("fsync of directory failed", metadata: [LogKey.path: "\(directory)", LogKey.error: "\(error)"])
+            }
+        }
+        return changed
+    }
+
+    /// Records a rejection (durably) and, in daemon mode, moves the file to the failed directory.
+    func quarantine(_ source: SourceFile, reason: String) {
+        let record = RejectionRecord(source: source.relativePath, reason: reason, timeNanoseconds: WallClock.nowNanoseconds(), bytes: source.size)
+        do {
+            let fd = try FileDescriptor.open(policy.rejectionLog, [.writeOnly, .create, .append], mode: 0o644)
+            defer { fd.close() }
+            try fd.writeAll(Array((record.encoded() + "\n").utf8))
+            try fd.sync()
+        } catch {
+            logger.error("could not record rejection", metadata: [LogKey.path: "\(policy.rejectionLog)", LogKey.error: "\(error)"])
+        }
+        guard let failedDir = policy.failedDir else { return }
+        guard (try? FileSystem.statusIfExists(source.path, followSymlinks: false)) != nil else { return }
+        do {
+            let target = try moveAside(source, into: failedDir)
+            try FileSystem.syncDirectory(Self.parent(target))
+            try FileSystem.syncDirectory(Self.parent(source.path))
+        } catch {
+            logger.error("could not move rejected file", metadata: [LogKey.source: "\(source.relativePath)", LogKey.error: "\(error)"])
+        }
+    }
+
+    private func unchanged(_ source: SourceFile) -> Bool {
+        guard let now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        return now.size == source.size && now.modificationTimeNanoseconds == source.modificationTimeNanoseconds
+    }
+
+    /// Renames `source` to `directory/relativePath`, never overwriting: a name taken by an earlier file
+    /// gets a numeric suffix (`a.tif` -> `a.1.tif`). Across filesystems, copies, fsyncs, then unlinks.
+    private func moveAside(_ source: SourceFile, into directory: String) throws -> String {
+        let base = directory + "/" + source.relativePath
+        try FileSystem.createDirectory(Self.parent(base))
+        var attempt = 0
+        while true {
+            let target = attempt == 0 ? base : Self.suffixed(base, attempt)
+            do {
+                try FileSystem.renameNoReplace(source.path, to: target)
+                return target
+            } catch let error as SystemCallError where error.errno == .exists {
+                attempt += 1
+            } catch let error as SystemCallError where error.errno == .crossDevice {
+                try Self.copy(source.path, to: target)
+                try FileSystem.unlink(source.path)
+                return target
+            }
+        }
+    }
+
+    static func copy(_ from: String, to: String) throws {
+        let bytes = try FileSystem.readFile(from)
+        let fd = try FileDescriptor.open(to, [.writeOnly, .create, .exclusive], mode: 0o644)
+        defer { fd.close() }
+        try fd.writeAll(bytes)
+        try fd.sync()
+    }
+
+    static func parent(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func suffixed(_ path: String, _ n: Int) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        if let dot = path[slash...].lastIndex(of: "."), dot != slash {
+            return String(path[..<dot]) + ".\(n)" + String(path[dot...])
+        }
+        return path + ".\(n)"
+    }
+}

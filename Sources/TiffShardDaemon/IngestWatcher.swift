@@ -1,0 +1,95 @@
+import LinuxSystem
+import Logging
+import TiffShardCore
+
+/// inotify on the ingest directory (and its subdirectories when recursive).
+///
+/// A file counts once it is complete: `IN_CLOSE_WRITE` (closed after writing) or `IN_MOVED_TO` (renamed
+/// in), never on create. `IN_Q_OVERFLOW` means events were lost: the caller rescans. The root watch
+/// going away (`IN_DELETE_SELF`, `IN_MOVE_SELF`, `IN_UNMOUNT`, `IN_IGNORED`) is fatal.
+final class IngestWatcher {
+    /// What a batch of inotify events amounted to.
+    struct Observation {
+        var verdicts: [Admitter.Verdict] = []
+        var overflowed = false
+        var rootGone: String?
+    }
+
+    let inotify: Inotify
+    var admitter: Admitter
+    private var directories: [Int32: String] = [:]
+    private var rootWatch: Int32 = -1
+    private let logger: Logger
+
+    static let fileMask: InotifyMask = [.closeWrite, .movedTo, .onlyDirectory]
+    static let rootMask: InotifyMask = [.deleteSelf, .moveSelf]
+
+    /// Installs the watch on the root (and, when recursive, on every subdirectory found).
+    init(admitter: Admitter, logger: Logger) throws {
+        self.admitter = admitter
+        self.logger = logger
+        inotify = try Inotify()
+        rootWatch = try watch("")
+    }
+
+    @discardableResult
+    private func watch(_ relative: String) throws -> Int32 {
+        var mask = Self.fileMask.union(Self.rootMask)
+        if admitter.recursive { mask.insert(.create) }
+        let path = relative.isEmpty ? admitter.root : admitter.root + "/" + relative
+        let wd = try inotify.addWatch(path, mask: mask)
+        directories[wd] = relative
+        return wd
+    }
+
+    /// Every verdict under the ingest directory, adding watches on subdirectories first when recursive.
+    func scanAll() throws -> [Admitter.Verdict] {
+        let verdicts = try admitter.scan()
+        if admitter.recursive {
+            for case .directory(let sub) in verdicts where !directories.values.contains(sub) { _ = try? watch(sub) }
+        }
+        return verdicts
+    }
+
+    /// Reads pending events and turns them into verdicts.
+    func read() throws -> Observation {
+        var observation = Observation()
+        while true {
+            let events = try inotify.readEvents()
+            if events.isEmpty { break }
+            for event in events { handle(event, &observation) }
+        }
+        return observation
+    }
+
+    private func handle(_ event: InotifyEvent, _ observation: inout Observation) {
+        if event.mask.contains(.queueOverflow) {
+            observation.overflowed = true
+            return
+        }
+        guard let directory = directories[event.watch] else { return }
+        if event.watch == rootWatch, event.mask.contains(.deleteSelf) || event.mask.contains(.moveSelf)
+            || event.mask.contains(.unmount) || event.mask.contains(.ignored)
+        {
+            observation.rootGone = "ingest directory \(admitter.root) was deleted, moved or unmounted"
+            return
+        }
+        if event.mask.contains(.ignored) {
+            directories[event.watch] = nil
+            return
+        }
+        guard !event.name.isEmpty else { return }
+        let relative = directory.isEmpty ? event.name : directory + "/" + event.name
+        if event.mask.contains(.isDirectory) {
+            guard admitter.recursive, event.mask.contains(.create) || event.mask.contains(.movedTo) else { return }
+            // Watch first, then scan: files created in between are seen by one or the other (or both;
+            // the engine ignores a path it already knows).
+            _ = try? watch(relative)
+            observation.verdicts.append(.directory(relative))
+            observation.verdicts += (try? admitter.scan(relative)) ?? []
+            return
+        }
+        guard event.mask.contains(.closeWrite) || event.mask.contains(.movedTo) else { return }
+        observation.verdicts.append(admitter.examine(relative, nameIsValidUTF8: event.nameIsValidUTF8))
+    }
+}

@@ -1,0 +1,11 @@
+/// Logger metadata keys (constants, so log consumers can rely on them).
+enum LogKey {
+    static let worker = "worker"
+    static let pid = "pid"
+    static let error = "error"
+    static let source = "source"
+    static let shard = "shard"
+    static let reason = "reason"
+    static let rows = "rows"
+    static let path = "path"
+}

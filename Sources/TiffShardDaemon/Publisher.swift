@@ -1,0 +1,132 @@
+import Foundation
+import LinuxSystem
+import Logging
+import TiffShardCore
+
+/// The flusher: one dedicated thread doing all blocking disk I/O in order (shards, disposition,
+/// quarantine), reporting completions to the reactor through an eventfd.
+final class Publisher: @unchecked Sendable {
+    enum Job {
+        case shard(ShardPublication, SharedRing, PublicationPolicy)
+        case reject(SourceFile, reason: String, PublicationPolicy)
+        /// Sources found at start-up that an earlier run had already published: dispose of them.
+        case disposeRecovered([SourceFile], PublicationPolicy)
+    }
+
+    enum Completion {
+        /// A shard is durable (error nil) or could not be written; `changed` are sources that were
+        /// modified after they were read and so were neither disposed of nor consumed.
+        case shard(sequence: Int, error: String?, changed: [SourceFile])
+        case rejected
+    }
+
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var completions: [Completion] = []
+    private var stopping = false
+    private var thread: Thread?
+    /// Signalled whenever a completion is queued; the reactor polls it.
+    let wakeup: EventDescriptor
+    let logger: Logger
+    let writer: ShardWriter
+
+    init(logger: Logger) throws {
+        self.logger = logger
+        self.wakeup = try EventDescriptor()
+        self.writer = ShardWriter(logger: logger)
+    }
+
+    func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "tiffshard-publisher"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Queues a job; jobs run strictly in submission order.
+    func submit(_ job: Job) {
+        condition.lock()
+        queue.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Takes the completions gathered so far.
+    func takeCompletions() -> [Completion] {
+        _ = try? wakeup.drain()
+        condition.lock()
+        defer { condition.unlock() }
+        let done = completions
+        completions.removeAll()
+        return done
+    }
+
+    /// Whether jobs are queued or running.
+    var isBusy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty || running
+    }
+    private var running = false
+
+    /// Finishes queued jobs, then ends the thread.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        while let t = thread, !t.isFinished { usleep(1000) }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && stopping {
+                condition.unlock()
+                return
+            }
+            let job = queue.removeFirst()
+            running = true
+            condition.unlock()
+            let completion = perform(job)
+            condition.lock()
+            running = false
+            if let completion { completions.append(completion) }
+            condition.unlock()
+            try? wakeup.signal()
+        }
+    }
+
+    private func perform(_ job: Job) -> Completion? {
+        switch job {
+        case .shard(let publication, let ring, let policy):
+            do {
+                try writer.write(publication, ring: ring, policy: policy)
+            } catch {
+                return .shard(sequence: publication.sequence, error: "\(error)", changed: [])
+            }
+            let changed = Disposer(policy: policy, logger: logger).dispose(publication.rows.map(\.source))
+            return .shard(sequence: publication.sequence, error: nil, changed: changed)
+        case .reject(let file, let reason, let policy):
+            Disposer(policy: policy, logger: logger).quarantine(file, reason: reason)
+            return .rejected
+        case .disposeRecovered(let files, let policy):
+            _ = Disposer(policy: policy, logger: logger).dispose(files)
+            return nil
+        }
+    }
+}
+
+/// Where shards go and what happens to sources afterwards; may change on reload.
+struct PublicationPolicy: Sendable {
+    var output: String
+    var naming: ShardNaming
+    /// nil for `convert`: sources are never touched.
+    var onSuccess: Disposition?
+    var processedDir: String
+    /// nil for `convert`: rejected files stay where they are.
+    var failedDir: String?
+    /// `OUT/rejected.jsonl` for convert, `failed-dir/failures.jsonl` for the daemon.
+    var rejectionLog: String
+}

@@ -1,0 +1,28 @@
+import LinuxSystem
+import TiffShardCore
+
+/// The ring of shared-memory shard segments: `ringSize` memfds of `shardSize x height x width` bytes.
+///
+/// Memory stays constant however many images arrive: rows are written by workers straight into these
+/// segments, and the publisher writes them out from here.
+final class SharedRing {
+    let settings: EngineSettings
+    let segments: [SharedMemory]
+
+    /// The corresponding C function is `memfd_create` (one per segment), then `mmap(MAP_SHARED)`.
+    init(settings: EngineSettings) throws {
+        self.settings = settings
+        segments = try (0..<settings.ringSize).map { i in
+            try SharedMemory(name: "tiffshard-shard-\(i)", size: max(settings.slotBytes, 1))
+        }
+    }
+
+    /// Bytes per segment.
+    var slotBytes: Int { max(settings.slotBytes, 1) }
+
+    /// The bytes of `row` in segment `slot`.
+    func row(_ row: Int, slot: Int) -> UnsafeRawBufferPointer {
+        let size = settings.imageBytes
+        return UnsafeRawBufferPointer(start: segments[slot].base.advanced(by: row * size), count: size)
+    }
+}

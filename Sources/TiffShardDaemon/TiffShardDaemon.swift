@@ -1,1 +1,0 @@
-// TiffShardDaemon module.

@@ -1,0 +1,136 @@
+import LinuxSystem
+import Logging
+import TiffShardCore
+
+/// The worker processes: spawning (`posix_spawn` of our own executable), batches out, results in, reaping.
+final class WorkerPool {
+    struct Member {
+        var pid: ProcessID
+        var socket: FileDescriptor
+        var decoder = FrameDecoder()
+        var open = true
+    }
+
+    /// Environment variables a worker must never see (it must not talk to systemd in our name).
+    static let scrubbedVariables = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
+
+    private(set) var members: [WorkerID: Member] = [:]
+    private var byPID: [ProcessID: WorkerID] = [:]
+    /// Retired workers we still have to reap.
+    private var retired: Set<ProcessID> = []
+    let executable: String
+    let memoryLimitMiB: UInt64
+    let logger: Logger
+
+    init(executable: String, memoryLimitMiB: UInt64, logger: Logger) {
+        self.executable = executable
+        self.memoryLimitMiB = memoryLimitMiB
+        self.logger = logger
+    }
+
+    /// Starts `tiffshard worker` with the socket on fd 3 and the ring's memfds on fds 4...
+    func spawn(_ id: WorkerID, ring: SharedRing) throws -> FileDescriptor {
+        let (ours, theirs) = try SocketPair.stream()
+        defer { theirs.close() }
+        var fds: [(source: FileDescriptor, target: Int32)] = [(theirs, WorkerDescriptors.socket)]
+        for (i, segment) in ring.segments.enumerated() {
+            fds.append((segment.fileDescriptor, WorkerDescriptors.firstSlot + Int32(i)))
+        }
+        let environment = Environment.all.filter { entry in
+            !Self.scrubbedVariables.contains { entry.hasPrefix($0 + "=") }
+        }
+        let arguments = [
+            "tiffshard", "worker", "--slots", String(ring.segments.count), "--slot-bytes", String(ring.slotBytes),
+            "--memory-limit-mib", String(memoryLimitMiB),
+        ]
+        let pid: ProcessID
+        do {
+            pid = try ChildProcess.spawn(executable: executable, arguments: arguments, environment: environment, fileDescriptors: fds)
+        } catch {
+            ours.close()
+            throw error
+        }
+        members[id] = Member(pid: pid, socket: ours)
+        byPID[pid] = id
+        logger.debug("spawned worker", metadata: [LogKey.worker: "\(id.rawValue)", LogKey.pid: "\(pid.rawValue)"])
+        return ours
+    }
+
+    /// Sends a batch. The socket is blocking; a worker only gets a batch when idle, so its buffer is empty.
+    func send(_ batch: DecodeBatch, to id: WorkerID) throws {
+        guard let member = members[id], member.open else { return }
+        try member.socket.writeAll(WireMessage.decodeBatch(batch).encoded())
+    }
+
+    /// Reads what worker `id` sent; returns its complete results and whether the socket reached EOF.
+    func receive(from id: WorkerID) -> (results: [JobResult], closed: Bool) {
+        guard var member = members[id], member.open else { return ([], true) }
+        var results: [JobResult] = []
+        var closed = false
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        do {
+            let n = try buffer.withUnsafeMutableBytes { try member.socket.readIfAvailable(into: $0) }
+            if let n {
+                if n == 0 { closed = true } else { member.decoder.append(Array(buffer[0..<n])) }
+            }
+            while let message = try member.decoder.next() {
+                if case .jobResult(let r) = message { results.append(r) }
+            }
+        } catch {
+            logger.error("bad data from worker, killing it", metadata: [LogKey.worker: "\(id.rawValue)", LogKey.error: "\(error)"])
+            try? ChildProcess.kill(member.pid, signal: Signal.kill)
+            closed = true
+        }
+        members[id] = member
+        return (results, closed)
+    }
+
+    /// Stops reading from a worker whose socket hit EOF (its exit is reported by `reap`).
+    func closeSocket(_ id: WorkerID) {
+        guard var member = members[id], member.open else { return }
+        member.socket.close()
+        member.open = false
+        members[id] = member
+    }
+
+    /// Closes the worker's socket so it exits on EOF; reaped later.
+    func retire(_ id: WorkerID) {
+        guard let member = members.removeValue(forKey: id) else { return }
+        if member.open { member.socket.close() }
+        byPID[member.pid] = nil
+        retired.insert(member.pid)
+    }
+
+    func kill(_ id: WorkerID) {
+        guard let member = members[id] else { return }
+        try? ChildProcess.kill(member.pid, signal: Signal.kill)
+    }
+
+    /// Collects exited children: workers we still track come back with their status; retired ones vanish.
+    func reap() -> [(WorkerID, ExitStatus)] {
+        var gone: [(WorkerID, ExitStatus)] = []
+        for (pid, status) in ChildProcess.reapExited() {
+            if retired.remove(pid) != nil { continue }
+            guard let id = byPID.removeValue(forKey: pid) else { continue }
+            gone.append((id, status))
+        }
+        return gone
+    }
+
+    /// Forgets a worker after its exit was reported (closing its socket if still open).
+    func remove(_ id: WorkerID) {
+        guard let member = members.removeValue(forKey: id) else { return }
+        if member.open { member.socket.close() }
+    }
+
+    /// Whether retired workers are still running.
+    var hasUnreapedWorkers: Bool { !retired.isEmpty || !byPID.isEmpty }
+
+    /// Kills everything still running (last resort at exit) and waits for it.
+    func killAll() {
+        for pid in Array(retired) + Array(byPID.keys) { try? ChildProcess.kill(pid, signal: Signal.kill) }
+        for pid in Array(retired) + Array(byPID.keys) { _ = try? ChildProcess.wait(pid, blocking: true) }
+        retired.removeAll()
+        byPID.removeAll()
+    }
+}

@@ -1,0 +1,100 @@
+import CImageKernel
+import LinuxSystem
+import TiffShardCore
+
+/// The body of `tiffshard worker`: read batches from the supervisor, decode each image straight into its
+/// shared-memory row, answer one result per image, exit on EOF.
+///
+/// The worker inherits exactly: fd 3, its end of a stream socketpair, and fds 4..<4+slots, the ring's
+/// memfds. Anything it cannot do for one image becomes a rejection reason, never a crash of the pool.
+public struct WorkerLoop {
+    let socket: FileDescriptor
+    let segments: [SharedMemory]
+    let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
+
+    /// Maps the inherited ring and prepares the kernel. `memoryLimit` caps the address space on top of the ring.
+    public init(slots: Int, slotBytes: Int, memoryLimitBytes: UInt64?) throws {
+        // The supervisor's death closes our socket (EOF ends the loop); PDEATHSIG is a second line.
+        try? ProcessControl.setParentDeathSignal(Signal.kill)
+        try? ResourceLimit.setCoreDumpSize(bytes: 0)
+        socket = FileDescriptor(rawValue: WorkerDescriptors.socket)
+        var maps: [SharedMemory] = []
+        for i in 0..<slots {
+            maps.append(try SharedMemory(mapping: FileDescriptor(rawValue: WorkerDescriptors.firstSlot + Int32(i)), size: slotBytes))
+        }
+        segments = maps
+        tsk_init()
+        if let memoryLimitBytes {
+            try ResourceLimit.setAddressSpace(bytes: memoryLimitBytes + UInt64(slots * slotBytes))
+        }
+    }
+
+    /// Serves batches until the supervisor closes the socket. Returns the process exit code.
+    public func run() -> Int32 {
+        var decoder = FrameDecoder()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var errorText = [CChar](repeating: 0, count: 1024)
+        while true {
+            let n: Int
+            do {
+                n = try buffer.withUnsafeMutableBytes { try socket.read(into: $0) }
+            } catch {
+                StandardError.write("tiffshard worker: read from supervisor failed: \(error)\n")
+                return 1
+            }
+            if n == 0 { return 0 }
+            buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            do {
+                while let message = try decoder.next() {
+                    guard case .decodeBatch(let batch) = message else { throw WireError.malformed("unexpected message") }
+                    for job in batch.jobs {
+                        let result = decode(job, batch, &errorText)
+                        try socket.writeAll(WireMessage.jobResult(result).encoded())
+                    }
+                }
+            } catch {
+                StandardError.write("tiffshard worker: protocol error: \(error)\n")
+                return 1
+            }
+        }
+    }
+
+    func decode(_ job: DecodeJob, _ batch: DecodeBatch, _ errorText: inout [CChar]) -> JobResult {
+        let imageBytes = Int(batch.width) * Int(batch.height)
+        let slot = Int(job.slot)
+        let offset = Int(job.row) * imageBytes
+        guard slot < segments.count, offset + imageBytes <= segments[slot].size else {
+            return JobResult(jobID: job.id, outcome: .rejected("internal error: row \(job.row) of slot \(slot) is outside the ring"))
+        }
+        faults.apply(to: job.path)
+        var info = tsk_info()
+        let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+        errorText[0] = 0
+        let status = errorText.withUnsafeMutableBufferPointer { text in
+            tsk_decode_resize(
+                job.path, destination, Int32(batch.width), Int32(batch.height),
+                tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
+                text.baseAddress!, text.count)
+        }
+        guard status == TSK_OK else {
+            let message = String(cString: errorText)
+            return JobResult(jobID: job.id, outcome: .rejected("\(Self.category(status)): \(message)"))
+        }
+        return JobResult(jobID: job.id, outcome: .decoded(SourceInfo(
+            width: info.width, height: info.height, bitsPerSample: info.bits_per_sample,
+            channels: info.samples_per_pixel, pages: info.pages, compression: info.compression,
+            usedFallback: info.used_fallback != 0)))
+    }
+
+    /// The reason category (counted in STATUS and the summary) for a kernel status.
+    static func category(_ status: tsk_status) -> String {
+        switch status {
+        case TSK_OPEN_FAILED: "unreadable"
+        case TSK_NOT_TIFF: "not a TIFF"
+        case TSK_TOO_LARGE: "too large"
+        case TSK_DECODE_FAILED: "decode failed"
+        case TSK_UNSUPPORTED: "unsupported"
+        default: "internal error"
+        }
+    }
+}

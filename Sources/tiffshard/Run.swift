@@ -1,0 +1,65 @@
+import ArgumentParser
+import LinuxSystem
+import Logging
+import TiffShardCore
+import TiffShardDaemon
+
+/// `tiffshard run`: the daemon.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Watch the ingest directory and publish shards continuously (systemd Type=notify service).",
+        discussion: """
+            Precedence: flags > TIFFSHARD_<KEY> environment variables > --config file > defaults. \
+            Signals: SIGTERM/SIGINT stop after publishing the partial shard (exit 0); SIGHUP reloads the \
+            configuration. Exit status: 0 clean stop, 64 usage, 70 internal error, 74 I/O error (ingest \
+            directory gone, output unwritable), 78 invalid configuration.
+            """)
+
+    @OptionGroup var options: ConfigurationOptions
+
+    func run() throws {
+        let loaded: LoadedConfiguration
+        do { loaded = try options.load() } catch {
+            StandardError.write("tiffshard: invalid configuration: \(error)\n")
+            throw ExitCode(ExitCodes.config)
+        }
+        try ProcessSetup.prepareSupervisor()
+        let logger = Bootstrap.logger(level: Logger.Level(rawValue: loaded.configuration.logLevel) ?? .info)
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        let options = self.options
+        let daemon = Daemon(
+            configuration: loaded.configuration, executable: ChildProcess.currentExecutablePath, logger: logger,
+            reload: { try options.load().configuration })
+        let code = daemon.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `tiffshard check-config`: validate and explain; usable as `ExecStartPre=`.
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate the configuration and print every key with its value and origin (exit 0 or 78).")
+
+    @OptionGroup var options: ConfigurationOptions
+    @Flag(name: .shortAndLong, help: "Print nothing when the configuration is valid.") var quiet = false
+
+    func run() throws {
+        let loaded: LoadedConfiguration
+        do { loaded = try options.load() } catch {
+            StandardError.write("tiffshard: invalid configuration: \(error)\n")
+            throw ExitCode(ExitCodes.config)
+        }
+        guard !quiet else { return }
+        var text = "configuration OK\n"
+        for key in Configuration.keys {
+            let value = key.text(in: loaded.configuration)
+            let origin = loaded.origins[key.name] ?? "default"
+            text += "  \(key.name): \(value)    # \(origin); \(key.allowed)\n"
+        }
+        let c = loaded.configuration
+        text += "shard: \(c.shardSize) x \(c.height) x \(c.width) bytes = \(c.shardBytes >> 20) MiB; ring of \(c.ringSize): \(c.ringBytes >> 20) MiB\n"
+        for warning in loaded.warnings { text += "warning: \(warning)\n" }
+        StandardOutput.write(text)
+    }
+}
