@@ -67,7 +67,10 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "TiffShardCoreTests", dependencies: ["TiffShardCore", "TestSupport"]),
-        .testTarget(name: "LinuxSystemTests", dependencies: ["LinuxSystem", "TestSupport"]),
+        .testTarget(
+            name: "LinuxSystemTests",
+            dependencies: ["LinuxSystem", "Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "ImageKernelTests",
             dependencies: ["CImageKernel", "TiffShardWorker", "TestSupport", "CTestTIFF"]

@@ -1,0 +1,114 @@
+import CLinuxShim
+import Glibc
+
+/// Operations on paths: status, rename, unlink, directories, whole-file reads and atomic writes.
+public enum FileSystem {
+    /// The status of `path`, following a final symbolic link unless `followSymlinks` is false.
+    ///
+    /// The corresponding C functions are `stat` and `lstat`.
+    public static func status(_ path: String, followSymlinks: Bool = true) throws -> FileStatus {
+        var raw = stat()
+        if followSymlinks {
+            _ = try SystemCall.value("stat", path: path) { stat(path, &raw) }
+        } else {
+            _ = try SystemCall.value("lstat", path: path) { lstat(path, &raw) }
+        }
+        return FileStatus(raw)
+    }
+
+    /// Like ``status(_:followSymlinks:)``, but `nil` if `path` does not exist (`ENOENT`, `ENOTDIR`).
+    ///
+    /// The corresponding C functions are `stat` and `lstat`.
+    public static func statusIfExists(_ path: String, followSymlinks: Bool = true) throws -> FileStatus? {
+        do {
+            return try status(path, followSymlinks: followSymlinks)
+        } catch let error as SystemCallError where error.errno == .noEntry || error.errno == .notDirectory {
+            return nil
+        }
+    }
+
+    /// Renames `from` to `to`, atomically replacing `to` if it exists.
+    ///
+    /// The corresponding C function is `rename`.
+    public static func rename(_ from: String, to: String) throws {
+        _ = try SystemCall.value("rename", path: "\(from) -> \(to)") { Glibc.rename(from, to) }
+    }
+
+    /// Renames `from` to `to` unless `to` exists, in which case it fails with `EEXIST`; atomic.
+    ///
+    /// The corresponding C function is `renameat2` with `RENAME_NOREPLACE`.
+    public static func renameNoReplace(_ from: String, to: String) throws {
+        _ = try SystemCall.value("renameat2(RENAME_NOREPLACE)", path: "\(from) -> \(to)") {
+            tsl_rename_noreplace(from, to)
+        }
+    }
+
+    /// Removes the name `path` (not a directory).
+    ///
+    /// The corresponding C function is `unlink`.
+    public static func unlink(_ path: String) throws {
+        _ = try SystemCall.value("unlink", path: path) { Glibc.unlink(path) }
+    }
+
+    /// Removes `path` if it exists; returns whether it existed.
+    ///
+    /// The corresponding C function is `unlink`.
+    public static func unlinkIfExists(_ path: String) throws -> Bool {
+        switch SystemCall.valueOrErrno("unlink", { Glibc.unlink(path) }) {
+        case .success: return true
+        case .failure(.noEntry): return false
+        case .failure(let error): throw SystemCallError(call: "unlink", path: path, errno: error)
+        }
+    }
+
+    /// Removes the empty directory `path`.
+    ///
+    /// The corresponding C function is `rmdir`.
+    public static func removeDirectory(_ path: String) throws {
+        _ = try SystemCall.value("rmdir", path: path) { rmdir(path) }
+    }
+
+    /// Resolves `path` to an absolute path without `.`, `..` or symbolic links.
+    ///
+    /// The corresponding C function is `realpath`.
+    public static func realPath(_ path: String) throws -> String {
+        guard let resolved = realpath(path, nil) else {
+            throw SystemCall.lastError("realpath", path: path)
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// The current working directory.
+    ///
+    /// The corresponding C function is `getcwd`.
+    public static func currentDirectory() throws -> String {
+        guard let directory = getcwd(nil, 0) else {
+            throw SystemCall.lastError("getcwd")
+        }
+        defer { free(directory) }
+        return String(cString: directory)
+    }
+
+    /// Creates a symbolic link at `path` pointing to `target`.
+    ///
+    /// The corresponding C function is `symlink`.
+    public static func createSymbolicLink(_ path: String, to target: String) throws {
+        _ = try SystemCall.value("symlink", path: "\(path) -> \(target)") { symlink(target, path) }
+    }
+
+    /// The parent directory of `path` (`"."` for a bare name, `"/"` for a child of the root).
+    static func parentDirectory(of path: String) -> String {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        let parent = trimmed[..<slash]
+        return parent.isEmpty ? "/" : String(parent)
+    }
+
+    /// The last component of `path`.
+    static func lastComponent(of path: String) -> String {
+        let trimmed = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+        guard let slash = trimmed.lastIndex(of: "/") else { return trimmed }
+        return String(trimmed[trimmed.index(after: slash)...])
+    }
+}
