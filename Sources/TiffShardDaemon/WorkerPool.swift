@@ -36,9 +36,10 @@ final class WorkerPool {
         for (i, segment) in ring.segments.enumerated() {
             fds.append((segment.fileDescriptor, WorkerDescriptors.firstSlot + Int32(i)))
         }
+        // Crashes must be quick to report: the Swift backtracer would symbolicate for seconds first.
         let environment = Environment.all.filter { entry in
-            !Self.scrubbedVariables.contains { entry.hasPrefix($0 + "=") }
-        }
+            !Self.scrubbedVariables.contains { entry.hasPrefix($0 + "=") } && !entry.hasPrefix("SWIFT_BACKTRACE=")
+        } + ["SWIFT_BACKTRACE=enable=no"]
         let arguments = [
             "tiffshard", "worker", "--slots", String(ring.segments.count), "--slot-bytes", String(ring.slotBytes),
             "--memory-limit-mib", String(memoryLimitMiB),
