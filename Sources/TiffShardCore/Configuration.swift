@@ -1,0 +1,111 @@
+/// What happens to a source file once its shard is durable.
+public enum Disposition: String, CaseIterable, Sendable {
+    /// Move it into the processed directory.
+    case move
+    /// Unlink it.
+    case delete
+    /// Leave it where it is (the daemon remembers it was ingested only until it restarts).
+    case keep
+}
+
+/// The daemon's settings, one property per configuration key.
+///
+/// Values come from defaults, the YAML file, `TIFFSHARD_*` environment variables and flags, in that
+/// order of precedence (lowest first); see `ConfigurationLoader`. Relative paths are relative to the
+/// working directory of the process, not to the configuration file.
+public struct Configuration: Equatable, Sendable {
+    /// Directory watched for incoming TIFFs (`ingest`).
+    public var ingest: String
+    /// Directory receiving the `.npy` shards and `.jsonl` manifests (`output`).
+    public var output: String
+    /// Where sources go after their shard is durable when `onSuccess` is `.move` (`processed-dir`).
+    public var processedDir: String
+    /// Where rejected sources go, with `failures.jsonl` (`failed-dir`).
+    public var failedDir: String
+    /// Width of every resized image in pixels (`width`).
+    public var width: Int
+    /// Height of every resized image in pixels (`height`).
+    public var height: Int
+    /// Worker processes decoding in parallel (`workers`); the default is the CPU count.
+    public var workers: Int
+    /// Images per shard (`shard-size`).
+    public var shardSize: Int
+    /// Shared-memory shards in the ring: one filling, the others flushing (`ring-size`).
+    public var ringSize: Int
+    /// Most images sent to one worker at a time (`batch-size`).
+    public var batchSize: Int
+    /// Seal a partial shard after this long without new files (`idle-flush`).
+    public var idleFlush: Duration
+    /// Seal a shard whose oldest image is this old (`max-shard-age`).
+    public var maxShardAge: Duration
+    /// What to do with a source once its shard is durable (`on-success`).
+    public var onSuccess: Disposition
+    /// Resize interpolation (`interpolation`).
+    public var interpolation: Interpolation
+    /// Largest source image accepted, in pixels of the decoded page (`max-pixels`).
+    public var maxPixels: UInt64
+    /// Whether symbolic links in the ingest directory are followed (`follow-symlinks`).
+    public var followSymlinks: Bool
+    /// Whether subdirectories of the ingest directory are watched too (`recursive`).
+    public var recursive: Bool
+    /// Period of a safety rescan of the ingest directory; nil: only at start-up and on overflow (`rescan-interval`).
+    public var rescanInterval: Duration?
+    /// A worker whose current image takes longer than this is killed and the file rejected (`decode-timeout`).
+    public var decodeTimeout: Duration
+    /// Address-space limit of each worker in MiB, on top of the mapped shard ring (`worker-memory-limit`).
+    public var workerMemoryLimit: UInt64
+    /// Shard-name prefix so several daemons can publish into one store; empty: none (`instance`).
+    public var instance: String
+    /// Lowest log level written: trace, debug, info, notice, warning, error or critical (`log-level`).
+    public var logLevel: String
+
+    /// The defaults, with `workers` set to `cpuCount` (clamped to 1...256).
+    public init(cpuCount: Int) {
+        ingest = "./ingest"
+        output = "./shards"
+        processedDir = "./processed"
+        failedDir = "./failed"
+        width = 128
+        height = 128
+        workers = min(max(cpuCount, 1), 256)
+        shardSize = 1024
+        ringSize = 3
+        batchSize = 16
+        idleFlush = .seconds(2)
+        maxShardAge = .seconds(30)
+        onSuccess = .move
+        interpolation = .linear
+        maxPixels = 1 << 30
+        followSymlinks = false
+        recursive = false
+        rescanInterval = nil
+        decodeTimeout = .seconds(30)
+        workerMemoryLimit = 2048
+        instance = ""
+        logLevel = "info"
+    }
+
+    /// The part the engine acts on.
+    public var engineSettings: EngineSettings {
+        EngineSettings(
+            width: width, height: height, shardSize: shardSize, ringSize: ringSize, interpolation: interpolation,
+            maxPixels: maxPixels, workerCount: workers, batchSize: batchSize, idleFlush: idleFlush,
+            maxShardAge: maxShardAge, decodeTimeout: decodeTimeout
+        )
+    }
+
+    /// Shard-file naming with this instance prefix.
+    public var shardNaming: ShardNaming { ShardNaming(prefix: instance) }
+
+    /// Bytes of one shard's pixels: shard-size x width x height (the `.npy` file adds a 64-128 byte header).
+    public var shardBytes: UInt64 { UInt64(shardSize) * UInt64(width) * UInt64(height) }
+
+    /// Bytes of shared memory the shard ring maps: ring-size x shard bytes.
+    public var ringBytes: UInt64 { UInt64(ringSize) * shardBytes }
+
+    /// The most shared memory the ring may take: 16 GiB.
+    public static let maxRingBytes: UInt64 = 16 << 30
+
+    /// The log levels `logLevel` accepts, lowest first (the names of swift-log's `Logger.Level`).
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+}

@@ -1,0 +1,105 @@
+/// A configuration together with where each value came from.
+public struct LoadedConfiguration: Equatable, Sendable {
+    public var configuration: Configuration
+    /// By key name (`shard-size`): `default`, `FILE:LINE`, `environment TIFFSHARD_SHARD_SIZE` or `--shard-size`.
+    public var origins: [String: String]
+    /// Things worth logging that are not errors: `TIFFSHARD_*` variables that name no key.
+    public var warnings: [String]
+
+    public init(configuration: Configuration, origins: [String: String], warnings: [String] = []) {
+        self.configuration = configuration
+        self.origins = origins
+        self.warnings = warnings
+    }
+}
+
+/// Builds a `Configuration` from the layers defaults <- file <- environment <- flags, then validates it.
+///
+/// Pure: the caller reads the file and passes its text, the environment and the CPU count.
+public enum ConfigurationLoader {
+    /// The origin recorded for a value nobody set.
+    public static let defaultOrigin = "default"
+
+    /// Reads the strict YAML subset of configuration files (see `ConfigurationYAML`): a flat mapping of
+    /// `key: value` lines, `#` comments, blank lines, plain, 'single' or "double" quoted values, and
+    /// `~`/`null`/nothing meaning "default" (a nil value). Keys are not checked against `Configuration.keys`
+    /// here. Each entry's origin is `origin:LINE`.
+    public static func parse(yaml text: String, origin: String) throws(ConfigurationError) -> [(
+        key: String, value: String?, origin: String
+    )] {
+        try ConfigurationYAML.parse(text, origin: origin).map { ($0.key, $0.value, "\(origin):\($0.line)") }
+    }
+
+    /// The configuration from defaults, then `fileText` (nil: no file), then `TIFFSHARD_<KEY>` variables
+    /// of `environment` (an empty variable restores the default), then `overrides` in order (flags,
+    /// origin `--key`); every value is checked as it is applied, then the keys are checked together.
+    public static func load(
+        fileText: String?, fileOrigin: String, environment: [String: String],
+        overrides: [(key: String, value: String)], cpuCount: Int
+    ) throws(ConfigurationError) -> Configuration {
+        try resolve(
+            fileText: fileText, fileOrigin: fileOrigin, environment: environment, overrides: overrides,
+            cpuCount: cpuCount
+        ).configuration
+    }
+
+    /// `load`, also returning where each value came from and any warnings (for `check-config` and logs).
+    public static func resolve(
+        fileText: String?, fileOrigin: String, environment: [String: String],
+        overrides: [(key: String, value: String)], cpuCount: Int
+    ) throws(ConfigurationError) -> LoadedConfiguration {
+        let defaults = Configuration(cpuCount: cpuCount)
+        var builder = Builder(
+            loaded: LoadedConfiguration(
+                configuration: defaults,
+                origins: Dictionary(
+                    uniqueKeysWithValues: Configuration.keys.map {
+                        ($0.name, defaultOrigin)
+                    })
+            ),
+            defaults: defaults
+        )
+        if let fileText {
+            for entry in try parse(yaml: fileText, origin: fileOrigin) {
+                try builder.apply(entry.key, entry.value, origin: entry.origin)
+            }
+        }
+        for key in Configuration.keys {
+            guard let text = environment[key.environmentName] else { continue }
+            try builder.apply(key.name, text.isEmpty ? nil : text, origin: "environment \(key.environmentName)")
+        }
+        for name in environment.keys.sorted()
+        where name.hasPrefix("TIFFSHARD_") && Configuration.key(environmentName: name) == nil {
+            let hint =
+                Configuration.suggestion(for: name).flatMap(Configuration.key(named:))
+                .map { " (did you mean \($0.environmentName)?)" } ?? ""
+            builder.loaded.warnings.append("environment variable \(name) names no configuration key\(hint)")
+        }
+        for override in overrides {
+            try builder.apply(override.key, override.value, origin: "--\(override.key)")
+        }
+        try builder.loaded.configuration.validate(origins: builder.loaded.origins)
+        return builder.loaded
+    }
+
+    /// Applies values one at a time, recording origins.
+    private struct Builder {
+        var loaded: LoadedConfiguration
+        let defaults: Configuration
+
+        /// Sets `name` from `text` (nil: back to the default).
+        mutating func apply(_ name: String, _ text: String?, origin: String) throws(ConfigurationError) {
+            guard let key = Configuration.key(named: name) else {
+                throw ConfigurationError.unknown(name, value: text ?? "", origin: origin)
+            }
+            if let text {
+                guard key.assign(&loaded.configuration, text) else {
+                    throw ConfigurationError.invalid(key, text, origin: origin)
+                }
+            } else {
+                key.copy(&loaded.configuration, defaults)
+            }
+            loaded.origins[name] = origin
+        }
+    }
+}
