@@ -51,15 +51,7 @@ struct CheckConfig: ParsableCommand {
             throw ExitCode(ExitCodes.config)
         }
         guard !quiet else { return }
-        var text = "configuration OK\n"
-        for key in Configuration.keys {
-            let value = key.text(in: loaded.configuration)
-            let origin = loaded.origins[key.name] ?? "default"
-            text += "  \(key.name): \(value)    # \(origin); \(key.allowed)\n"
-        }
-        let c = loaded.configuration
-        text += "shard: \(c.shardSize) x \(c.height) x \(c.width) bytes = \(c.shardBytes >> 20) MiB; ring of \(c.ringSize): \(c.ringBytes >> 20) MiB\n"
-        for warning in loaded.warnings { text += "warning: \(warning)\n" }
+        let text = ConfigurationLoader.explain(loaded)
         StandardOutput.write(text)
     }
 }
