@@ -16,6 +16,11 @@ extension Daemon: Supervisor.Hooks {
             lastStatus = now
         }
         admitSettled()
+        // Network filesystems deliver no inotify events for remote writers: rescan periodically if asked.
+        if let interval = configuration.rescanInterval, !stopping, now - lastRescan >= interval {
+            lastRescan = now
+            do { try admitScan() } catch { fail("periodic rescan of \(configuration.ingest) failed: \(error)") }
+        }
     }
 
     func supervisor(_ supervisor: Supervisor, received signal: Int32) {

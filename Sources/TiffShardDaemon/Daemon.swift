@@ -24,6 +24,7 @@ public final class Daemon {
     var settling: [String: SourceFile] = [:]
     var lastWatchdog: Duration = .zero
     var lastStatus: Duration = .zero
+    var lastRescan: Duration = .zero
     var rate = RateMeter()
     var statusNote: String?
     var stopping = false
