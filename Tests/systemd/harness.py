@@ -10,9 +10,12 @@ namespaces, inside its own cgroup2 subgroup, with a private view of everything i
     /proc/sys             read-only
     extra `binds`         e.g. {"/etc/tiffshard": host_dir}, created in the overlay
 
-/tmp is the host's /tmp, so paths under the temp dir are the same inside and out. Units come
-only from `<tmp>/units` (SYSTEMD_UNIT_PATH): a minimal set of standard targets copied from
-/lib/systemd/system, journald, and whatever the test installs. No generators run.
+    /tmp, /var/tmp        tmpfs (so PrivateTmp= leaves nothing on the host)
+    /run/harness          bind mount of the temp dir
+
+Units come only from `<tmp>/units` (SYSTEMD_UNIT_PATH=/run/harness/units): a minimal set of
+standard targets copied from /lib/systemd/system, journald, and whatever the test installs.
+No generators run. Paths given to `run()` are container paths.
 
 Every wait has a deadline (HarnessError on expiry), and `teardown()` (also via `with`) always
 ends everything: `systemctl exit`, then SIGKILL through `cgroup.kill`, then removes the cgroups
@@ -30,6 +33,7 @@ and the temp dir. Requires root, unshare/nsenter (util-linux) and a cgroup2 hier
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -55,6 +59,37 @@ class HarnessError(RuntimeError):
     """Something in the harness failed or timed out; the message says what and where."""
 
 
+class Terminated(BaseException):
+    """The run was told to stop (SIGTERM/SIGHUP, or an overall deadline): like
+    KeyboardInterrupt, it passes `except Exception` so the run ends, but `finally` runs."""
+
+
+def raise_on_termination() -> None:
+    """Turn SIGTERM/SIGHUP into `Terminated`, so `finally`/`with` teardown still runs."""
+    def handler(signum, _frame):
+        raise Terminated(f"terminated by signal {signal.Signals(signum).name}")
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGHUP, handler)
+
+
+def sweep_stale() -> None:
+    """Remove what a SIGKILLed earlier run left: its cgroup (killing PID 1 and all under it)
+    and its temp dir. A run's cgroup is named tiffshard-test-<creator pid>-<temp suffix>."""
+    root = _cgroup2_root()
+    if root is None:
+        return
+    for cg in root.glob("tiffshard-test-*-*"):
+        _, _, rest = cg.name.partition("tiffshard-test-")
+        pid, _, suffix = rest.partition("-")
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # its creator is alive: a concurrent run, not ours to touch
+        stale = SystemdHarness.__new__(SystemdHarness)
+        stale.cgroup, stale.verbose = cg, False
+        stale._kill_cgroup()
+        stale._remove_cgroup()
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"tiffshard-sd.{suffix}", ignore_errors=True)
+
+
 def unavailable_reason() -> str | None:
     """Why this machine cannot run the harness, or None if it can."""
     if os.geteuid() != 0:
@@ -71,6 +106,15 @@ def unavailable_reason() -> str | None:
     if probe.returncode != 0:
         return f"unshare failed: {probe.stderr.strip()}"
     return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether pid is a live process (not gone, not a zombie nobody reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def _cgroup2_root() -> Path | None:
@@ -177,10 +221,15 @@ class SystemdHarness:
             lines += [f"mkdir -p {shlex.quote(inside)}",
                       f"mount --bind {shlex.quote(str(outside))} {shlex.quote(inside)}"]
         lines += [
+            # Private /tmp and /var/tmp, so PrivateTmp= dirs die with the container; the temp
+            # dir stays reachable for PID 1 as /run/harness.
+            'mkdir /run/harness', 'mount --bind "$T" /run/harness',
+            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp",
+            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp",
             "export container=tiffshard-test",
-            'export SYSTEMD_UNIT_PATH="$T/units"',
-            'export SYSTEMD_GENERATOR_PATH="$T/empty"',
-            'export SYSTEMD_ENVIRONMENT_GENERATOR_PATH="$T/empty"',
+            "export SYSTEMD_UNIT_PATH=/run/harness/units",
+            "export SYSTEMD_GENERATOR_PATH=/run/harness/empty",
+            "export SYSTEMD_ENVIRONMENT_GENERATOR_PATH=/run/harness/empty",
             # PID 1 logs to the journal (kmsg would be the host's); console.log catches the rest.
             # Debug level: it then journals every sd_notify message, which `reload` relies on.
             "exec /lib/systemd/systemd --log-target=journal --log-level=debug </dev/null "
@@ -195,6 +244,7 @@ class SystemdHarness:
         root = _cgroup2_root()
         if root is None:
             raise HarnessError("no cgroup2 hierarchy")
+        sweep_stale()
         self.cgroup = root / f"tiffshard-test-{os.getpid()}-{self.tmp.name.split('.')[-1]}"
         self.cgroup.mkdir()
         init = self.tmp / "init.sh"
@@ -236,7 +286,20 @@ class SystemdHarness:
         return None if state in ("", "initializing", "starting", "offline", "unknown") else state
 
     def teardown(self) -> None:
-        """Stop PID 1 and everything under it, remove cgroups and the temp dir. Never raises."""
+        """Stop PID 1 and everything under it, remove cgroups and the temp dir.
+
+        SIGTERM/SIGHUP/SIGINT are ignored meanwhile, so that a second request to stop does not
+        interrupt the clean-up half way (SIGKILL still does; `sweep_stale` mops up after it).
+        """
+        saved = {sig: signal.signal(sig, signal.SIG_IGN)
+                 for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+        try:
+            self._teardown()
+        finally:
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+
+    def _teardown(self) -> None:
         try:
             if self.proc is not None and self.proc.poll() is None:
                 if self.pid1 is not None:
@@ -364,7 +427,7 @@ class SystemdHarness:
 
     def _reload_notified(self, unit: str, cursor: str) -> bool | None:
         seen_reloading = False
-        for line in self.journal(unit, after_cursor=cursor, lines=10000).splitlines():
+        for line in self.journal(unit, after_cursor=cursor, lines=100000, match="Got notification message").splitlines():
             if "Got notification message" not in line:
                 continue
             if "RELOADING=1" in line:
@@ -393,17 +456,24 @@ class SystemdHarness:
                           f"{unit}: {what}", timeout=timeout)
 
     def journal(self, unit: str | None = None, lines: int = 200, after_cursor: str = "",
-                grep: str = "") -> str:
-        """The last lines of the journal (of one unit, after a cursor, matching a pattern)."""
-        args = ["journalctl", "--no-pager", "-q", "-o", "short-monotonic", "-n", str(lines)]
+                match: str = "", hide_notify: bool = False) -> str:
+        """The last lines of the journal (of one unit, after a cursor), oldest first.
+
+        `match` keeps only lines matching that regex; `hide_notify` drops PID 1's debug lines
+        about each sd_notify message. (journalctl 252 prints `-n` together with `--grep`
+        newest first, so filtering happens here.)
+        """
+        args = ["journalctl", "--no-pager", "-q", "-o", "short-monotonic"]
         if unit:
             args += ["-u", unit]
         if after_cursor:
             args += [f"--after-cursor={after_cursor}"]
-        if grep:
-            args += [f"--grep={grep}"]
-        r = self.run(*args, check=False, timeout=20)
-        return r.stdout
+        out = self.run(*args, check=False, timeout=20).stdout.splitlines()
+        if match:
+            out = [l for l in out if re.search(match, l)]
+        if hide_notify:
+            out = [l for l in out if "Got notification message" not in l]
+        return "\n".join(out[-lines:])
 
     def diagnostics(self) -> str:
         """PID 1's console log and the unshare output, for failure reports."""

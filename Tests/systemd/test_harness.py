@@ -4,21 +4,22 @@
 Runs the real systemd/tiffshard.service (hardening and all) under a real systemd 252 PID 1,
 with standin_service.py installed as /usr/local/bin/tiffshard; only WatchdogSec is shortened by
 a drop-in. Proves start (READY=1), StatusText, reload (RELOADING=1 ... READY=1), watchdog restart
-after SIGSTOP (NRestarts=1), stop (STOPPING=1, exit 0) and teardown.
+after SIGSTOP (NRestarts=1), stop (STOPPING=1, exit 0), a tiffshard@.service instance with its
+own config and state directories, and teardown.
 
     python3 Tests/systemd/test_harness.py [--keep] [--verbose]
 """
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import SystemdHarness, unavailable_reason  # noqa: E402
+from harness import Terminated, raise_on_termination, SystemdHarness, unavailable_reason  # noqa: E402
 from report import Report, skip  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 UNIT = HERE.parent.parent / "systemd" / "tiffshard.service"
+TEMPLATE = HERE.parent.parent / "systemd" / "tiffshard@.service"
 SERVICE = "tiffshard.service"
 
 
@@ -32,16 +33,19 @@ def main() -> int:
         skip(f"systemd harness unavailable: {reason}")
 
     report = Report()
-    conf = Path(tempfile.mkdtemp(prefix="tiffshard-conf."))
-    conf.chmod(0o755)  # mkdtemp makes 0700; the service user must read its config
+    raise_on_termination()
+    sd = SystemdHarness(keep=args.keep, verbose=args.verbose)
+    conf = sd.tmp / "conf"  # bound to /etc/tiffshard; removed with the harness
+    conf.mkdir(mode=0o755)
     (conf / "tiffshard.yaml").write_text("width: 64\n")
-    sd = SystemdHarness(binds={"/etc/tiffshard": str(conf)}, keep=args.keep, verbose=args.verbose)
+    sd.binds["/etc/tiffshard"] = str(conf)
     try:
         sd.add_user("tiffshard")
         sd.install_binary("tiffshard", HERE / "standin_service.py")
         sd.boot()
         sd.install_unit(SERVICE, UNIT.read_text(),
                         dropins={"50-test": "[Service]\nWatchdogSec=3s\n"})
+        sd.install_unit("tiffshard@.service", TEMPLATE.read_text())
 
         def start():
             sd.start(SERVICE)
@@ -81,17 +85,31 @@ def main() -> int:
                          f"stop: Result={p['Result']} ExecMainStatus={p['ExecMainStatus']}")
             report.check("stand-in stopping" in sd.journal(SERVICE), "stop: service saw SIGTERM")
 
+        def instance():
+            (conf / "cam1.yaml").write_text("width: 80\n")
+            sd.start("tiffshard@cam1.service")
+            p = sd.wait_for("tiffshard@cam1.service", lambda p: "width 80" in p["StatusText"],
+                            "StatusText")
+            report.check(p["ActiveState"] == "active",
+                         f"tiffshard@cam1: active, StatusText={p['StatusText']!r}")
+            for d in ("ingest", "shards", "processed", "failed"):
+                report.check((sd.var_lib / "tiffshard" / "cam1" / d).is_dir(),
+                             f"tiffshard@cam1: /var/lib/tiffshard/cam1/{d} created")
+            cwd = sd.run("readlink", f"/proc/{p['MainPID']}/cwd").stdout.strip()
+            report.check(cwd == "/var/lib/tiffshard/cam1", f"tiffshard@cam1: cwd {cwd}")
+            sd.stop("tiffshard@cam1.service")
+            p = sd.show("tiffshard@cam1.service", "ActiveState", "Result")
+            report.check(p["ActiveState"] == "inactive" and p["Result"] == "success",
+                         f"tiffshard@cam1: stopped, Result={p['Result']}")
+
         for title, body in (("start", start), ("reload", reload), ("watchdog", watchdog),
-                            ("stop", stop)):
+                            ("stop", stop), ("template instance", instance)):
             if not report.step(title, body):
-                print(sd.journal(SERVICE, lines=40))
-    except Exception as e:  # noqa: BLE001
+                print(sd.journal(SERVICE, lines=40, hide_notify=True))
+    except (Exception, Terminated, KeyboardInterrupt) as e:  # noqa: BLE001
         report.check(False, "harness", f"{type(e).__name__}: {e}\n{sd.diagnostics()}")
     finally:
         sd.teardown()
-        if not args.keep:
-            import shutil
-            shutil.rmtree(conf, ignore_errors=True)
     return report.finish()
 
 
