@@ -42,18 +42,11 @@ import tempfile
 import time
 from pathlib import Path
 
-# Standard units PID 1 needs to reach default.target and to exit again; without them:
-# "Unit sysinit.target not found". Journald gives `journal()` the services' output.
-STANDARD_UNITS = [
-    "system.slice", "slices.target", "sysinit.target", "basic.target",
-    "local-fs.target", "local-fs-pre.target", "swap.target", "sockets.target", "timers.target",
-    "paths.target", "multi-user.target", "shutdown.target", "umount.target", "final.target",
-    "exit.target", "systemd-exit.service",
-    "systemd-journald.service", "systemd-journald.socket", "systemd-journald-dev-log.socket",
-]
-DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8),
-           "urandom": (1, 9), "tty": (5, 0)}
+from container import (CGROUP_PREFIX, TMP_PREFIX, cgroup2_root, init_script, kill_cgroup,
+                       remove_cgroup, sweep_stale, unit_dir, unavailable_reason)
 
+__all__ = ["HarnessError", "SystemdHarness", "Terminated", "raise_on_termination",
+           "unavailable_reason"]
 
 class HarnessError(RuntimeError):
     """Something in the harness failed or timed out; the message says what and where."""
@@ -72,66 +65,6 @@ def raise_on_termination() -> None:
     signal.signal(signal.SIGHUP, handler)
 
 
-def sweep_stale() -> None:
-    """Remove what a SIGKILLed earlier run left: its cgroup (killing PID 1 and all under it)
-    and its temp dir. A run's cgroup is named tiffshard-test-<creator pid>-<temp suffix>."""
-    root = _cgroup2_root()
-    if root is None:
-        return
-    for cg in root.glob("tiffshard-test-*-*"):
-        _, _, rest = cg.name.partition("tiffshard-test-")
-        pid, _, suffix = rest.partition("-")
-        if pid.isdigit() and _alive(int(pid)):
-            continue  # its creator is alive: a concurrent run, not ours to touch
-        stale = SystemdHarness.__new__(SystemdHarness)
-        stale.cgroup, stale.verbose = cg, False
-        stale._kill_cgroup()
-        stale._remove_cgroup()
-        shutil.rmtree(Path(tempfile.gettempdir()) / f"tiffshard-sd.{suffix}", ignore_errors=True)
-
-
-def unavailable_reason() -> str | None:
-    """Why this machine cannot run the harness, or None if it can."""
-    if os.geteuid() != 0:
-        return "not root"
-    for tool in ("unshare", "nsenter"):
-        if shutil.which(tool) is None:
-            return f"{tool} not found"
-    if not Path("/lib/systemd/systemd").exists():
-        return "/lib/systemd/systemd not found"
-    if _cgroup2_root() is None:
-        return "no cgroup2 hierarchy mounted"
-    probe = subprocess.run(["unshare", "--pid", "--fork", "--mount", "--cgroup", "--uts", "--ipc",
-                            "--net", "true"], capture_output=True, text=True, timeout=30)
-    if probe.returncode != 0:
-        return f"unshare failed: {probe.stderr.strip()}"
-    return None
-
-
-def _alive(pid: int) -> bool:
-    """Whether pid is a live process (not gone, not a zombie nobody reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-def _cgroup2_root() -> Path | None:
-    """Where our own cgroup lives in the cgroup2 hierarchy (a dir we can create children in)."""
-    mount = None
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        left, _, right = line.partition(" - ")
-        if right.split()[0] == "cgroup2":
-            mount = left.split()[4]
-            break
-    if mount is None:
-        return None
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        if line.startswith("0::"):
-            return Path(mount + line[3:].rstrip("/"))
-    return Path(mount)
-
 
 class SystemdHarness:
     """One throw-away systemd instance; see the module doc string."""
@@ -142,7 +75,7 @@ class SystemdHarness:
         self.timeout = timeout
         self.keep = keep
         self.verbose = verbose
-        self.tmp = Path(tempfile.mkdtemp(prefix="tiffshard-sd."))
+        self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX))
         self.units = self.tmp / "units"
         self.console = self.tmp / "console.log"
         self.var_lib = self.tmp / "var-lib"
@@ -155,15 +88,7 @@ class SystemdHarness:
         self.cgroup: Path | None = None
         self.proc: subprocess.Popen | None = None
         self.pid1: int | None = None
-        for name in STANDARD_UNITS:
-            if (Path("/lib/systemd/system") / name).exists():
-                shutil.copy(Path("/lib/systemd/system") / name, self.units / name)
-        os.symlink("multi-user.target", self.units / "default.target")
-        for wants, unit in (("sockets.target.wants", "systemd-journald.socket"),
-                            ("sockets.target.wants", "systemd-journald-dev-log.socket"),
-                            ("sysinit.target.wants", "systemd-journald.service")):
-            (self.units / wants).mkdir(exist_ok=True)
-            os.symlink(f"../{unit}", self.units / wants / unit)
+        unit_dir(self.units)
 
     # -- setup before boot ------------------------------------------------------------------
 
@@ -191,64 +116,18 @@ class SystemdHarness:
         os.chmod(dest, mode)
         return f"/usr/local/bin/{name}"
 
-    def _init_script(self) -> str:
-        t = shlex.quote(str(self.tmp))
-        lines = [
-            "#!/bin/sh", "set -eu", f"T={t}",
-            # A fresh cgroup2 mount shows only our subgroup (the cgroup namespace's root).
-            "mount -t cgroup2 cgroup2 /sys/fs/cgroup",
-            "mount --bind /proc/sys /proc/sys", "mount -o remount,bind,ro /proc/sys",
-            "mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run",
-            "mkdir -p /run/systemd/system",
-            "mount -t tmpfs -o mode=0755,nosuid,size=8m tmpfs /dev",
-        ]
-        for name, (major, minor) in DEVICES.items():
-            lines.append(f"mknod -m 0666 /dev/{name} c {major} {minor}")
-        lines += [
-            "mkdir -p /dev/shm /dev/pts /dev/mqueue",
-            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm",
-            "mount -t devpts -o newinstance,ptmxmode=0666,mode=0620 devpts /dev/pts",
-            "ln -s pts/ptmx /dev/ptmx", "ln -s /proc/self/fd /dev/fd",
-            "ln -s /proc/self/fd/0 /dev/stdin", "ln -s /proc/self/fd/1 /dev/stdout",
-            "ln -s /proc/self/fd/2 /dev/stderr",
-            "touch /dev/console", 'mount --bind "$T/console.log" /dev/console',
-            'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$T/etc-upper,workdir=$T/etc-work" /etc',
-            'mount --bind "$T/var-lib" /var/lib', 'mount --bind "$T/var-log" /var/log',
-            'mount --bind "$T/bin" /usr/local/bin',
-            "hostname tiffshard-test",
-        ]
-        for inside, outside in self.binds.items():
-            lines += [f"mkdir -p {shlex.quote(inside)}",
-                      f"mount --bind {shlex.quote(str(outside))} {shlex.quote(inside)}"]
-        lines += [
-            # Private /tmp and /var/tmp, so PrivateTmp= dirs die with the container; the temp
-            # dir stays reachable for PID 1 as /run/harness.
-            'mkdir /run/harness', 'mount --bind "$T" /run/harness',
-            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp",
-            "mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /var/tmp",
-            "export container=tiffshard-test",
-            "export SYSTEMD_UNIT_PATH=/run/harness/units",
-            "export SYSTEMD_GENERATOR_PATH=/run/harness/empty",
-            "export SYSTEMD_ENVIRONMENT_GENERATOR_PATH=/run/harness/empty",
-            # PID 1 logs to the journal (kmsg would be the host's); console.log catches the rest.
-            # Debug level: it then journals every sd_notify message, which `reload` relies on.
-            "exec /lib/systemd/systemd --log-target=journal --log-level=debug </dev/null "
-            ">/dev/console 2>&1",
-        ]
-        return "\n".join(lines) + "\n"
-
     # -- life cycle ---------------------------------------------------------------------------
 
     def boot(self) -> None:
         """Start PID 1 and wait until it has reached default.target (or failed trying)."""
-        root = _cgroup2_root()
+        root = cgroup2_root()
         if root is None:
             raise HarnessError("no cgroup2 hierarchy")
         sweep_stale()
-        self.cgroup = root / f"tiffshard-test-{os.getpid()}-{self.tmp.name.split('.')[-1]}"
+        self.cgroup = root / f"{CGROUP_PREFIX}{os.getpid()}-{self.tmp.name[len(TMP_PREFIX):]}"
         self.cgroup.mkdir()
         init = self.tmp / "init.sh"
-        init.write_text(self._init_script())
+        init.write_text(init_script(self.tmp, self.binds))
         init.chmod(0o755)
         cmd = (f"echo $$ > {shlex.quote(str(self.cgroup / 'cgroup.procs'))} && exec unshare "
                "--pid --fork --mount-proc --mount --cgroup --uts --ipc --net "
@@ -309,52 +188,17 @@ class SystemdHarness:
                 except subprocess.TimeoutExpired:
                     self._log("systemd did not exit in time; killing the cgroup")
         finally:
-            self._kill_cgroup()
+            if self.cgroup is not None:
+                kill_cgroup(self.cgroup)
             if self.proc is not None and self.proc.poll() is None:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
-            self._remove_cgroup()
+            for error in remove_cgroup(self.cgroup) if self.cgroup is not None else []:
+                self._log(error)
             if not self.keep:
                 shutil.rmtree(self.tmp, ignore_errors=True)
             else:
                 self._log(f"kept {self.tmp}")
-
-    def _kill_cgroup(self) -> None:
-        if self.cgroup is None or not self.cgroup.exists():
-            return
-        kill = self.cgroup / "cgroup.kill"
-        if kill.exists():
-            kill.write_text("1")
-        else:  # kernels before 5.14: kill what is listed, bottom-up
-            for d in sorted(self.cgroup.rglob("*"), key=lambda p: -len(p.parts)) + [self.cgroup]:
-                if (d / "cgroup.procs").exists():
-                    for pid in (d / "cgroup.procs").read_text().split():
-                        try:
-                            os.kill(int(pid), signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and self._cgroup_pids():
-            time.sleep(0.05)
-
-    def _cgroup_pids(self) -> list[str]:
-        pids = []
-        for procs in self.cgroup.rglob("cgroup.procs"):
-            try:
-                pids += procs.read_text().split()
-            except OSError:
-                pass
-        return pids
-
-    def _remove_cgroup(self) -> None:
-        if self.cgroup is None or not self.cgroup.exists():
-            return
-        dirs = sorted((p for p in self.cgroup.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts))
-        for d in dirs + [self.cgroup]:
-            try:
-                d.rmdir()
-            except OSError as e:
-                self._log(f"could not remove cgroup {d}: {e}")
 
     def __enter__(self) -> "SystemdHarness":
         return self
@@ -427,9 +271,8 @@ class SystemdHarness:
 
     def _reload_notified(self, unit: str, cursor: str) -> bool | None:
         seen_reloading = False
-        for line in self.journal(unit, after_cursor=cursor, lines=100000, match="Got notification message").splitlines():
-            if "Got notification message" not in line:
-                continue
+        notes = self.journal(unit, after_cursor=cursor, lines=100000, match="Got notification message")
+        for line in notes.splitlines():
             if "RELOADING=1" in line:
                 seen_reloading = True
             elif seen_reloading and "READY=1" in line:
@@ -438,7 +281,8 @@ class SystemdHarness:
 
     def journal_cursor(self) -> str:
         """The journal's current end, for `journal(after_cursor=...)`."""
-        out = self.run("journalctl", "--show-cursor", "-n", "0", "-q", check=False, timeout=20).stdout
+        out = self.run("journalctl", "--show-cursor", "-n", "0", "-q", check=False,
+                       timeout=20).stdout
         for line in out.splitlines():
             if line.startswith("-- cursor: "):
                 return line[len("-- cursor: "):].strip()
@@ -452,8 +296,10 @@ class SystemdHarness:
                  props: tuple[str, ...] = ("ActiveState", "SubState", "StatusText", "NRestarts",
                                            "MainPID", "Result")) -> dict[str, str]:
         """Poll `show` until predicate(props) holds; returns the props. Raises on timeout."""
-        return self._wait(lambda: (p := self.show(unit, *props)) and (p if predicate(p) else None),
-                          f"{unit}: {what}", timeout=timeout)
+        def probe():
+            p = self.show(unit, *props)
+            return p if predicate(p) else None
+        return self._wait(probe, f"{unit}: {what}", timeout=timeout)
 
     def journal(self, unit: str | None = None, lines: int = 200, after_cursor: str = "",
                 match: str = "", hide_notify: bool = False) -> str:
