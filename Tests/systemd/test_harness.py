@@ -5,11 +5,14 @@ Runs the real systemd/tiffshard.service (hardening and all) under a real systemd
 with standin_service.py installed as /usr/local/bin/tiffshard; only WatchdogSec is shortened by
 a drop-in. Proves start (READY=1), StatusText, reload (RELOADING=1 ... READY=1), watchdog restart
 after SIGSTOP (NRestarts=1), stop (STOPPING=1, exit 0), a tiffshard@.service instance with its
-own config and state directories, and teardown.
+own config and state directories, and teardown. Finally sandbox_probe.cpp (built with g++)
+runs under the same unit and exercises every syscall and library the daemon needs.
 
     python3 Tests/systemd/test_harness.py [--keep] [--verbose]
 """
 import argparse
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -102,8 +105,29 @@ def main() -> int:
             report.check(p["ActiveState"] == "inactive" and p["Result"] == "success",
                          f"tiffshard@cam1: stopped, Result={p['Result']}")
 
+        def probe():
+            # The real unit's sandbox against everything the daemon needs (sandbox_probe.cpp).
+            binary = sd.tmp / "probe"
+            cmd = ["g++", "-O1", "-std=c++17", "-o", str(binary), str(HERE / "sandbox_probe.cpp"),
+                   "-I/usr/include/opencv4", "-lopencv_imgproc", "-lopencv_core", "-ltiff",
+                   "-lsystemd"]
+            if shutil.which("g++") is None:
+                print("  skip: no g++")
+                return
+            subprocess.run(cmd, check=True, capture_output=True, timeout=300)
+            sd.install_binary("tiffshard-probe", binary)
+            sd.install_unit("probe.service", UNIT.read_text().replace(
+                "/usr/local/bin/tiffshard ", "/usr/local/bin/tiffshard-probe "))
+            r = sd.systemctl("start", "probe.service", check=False)
+            p = sd.show("probe.service", "ActiveState", "StatusText")
+            report.check(r.returncode == 0 and p["StatusText"].startswith("probe ok"),
+                         f"sandbox probe under the real unit: {p['ActiveState']}, "
+                         f"{p['StatusText']!r}")
+            sd.stop("probe.service")
+
         for title, body in (("start", start), ("reload", reload), ("watchdog", watchdog),
-                            ("stop", stop), ("template instance", instance)):
+                            ("stop", stop), ("template instance", instance),
+                            ("sandbox probe: what tiffshard needs, under the real unit", probe)):
             if not report.step(title, body):
                 print(sd.journal(SERVICE, lines=40, hide_notify=True))
     except (Exception, Terminated, KeyboardInterrupt) as e:  # noqa: BLE001
