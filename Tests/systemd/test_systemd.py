@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""tiffshard under a real systemd 252: the shipped systemd/tiffshard.service, unchanged.
+
+    python3 Tests/systemd/test_systemd.py --binary .build/release/tiffshard [--keep] [--verbose]
+
+The unit runs exactly as shipped (hardening, User=tiffshard, StateDirectory, watchdog): the
+harness gives PID 1 a private /etc (with a tiffshard user and /etc/tiffshard bound to a temp
+dir), /var/lib (a temp dir, so the state directory is visible to this script) and
+/usr/local/bin (holding a copy of --binary). The config leaves all paths at their defaults, so
+this also proves that relative paths resolve against WorkingDirectory=/var/lib/tiffshard.
+
+Scenario: start -> 20 TIFFs become shards -> reload with a new width -> SIGSTOP -> watchdog
+restart, nothing lost -> a few files then stop -> partial shard flushed. Prints every check,
+ends with `N passed, M failed`; exit 0 only if all passed. Exits 0 with a SKIP line when not
+root or namespaces/cgroup2 are unavailable.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import Terminated, raise_on_termination, HarnessError, SystemdHarness, unavailable_reason  # noqa: E402
+from report import Report, skip  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+UNIT = REPO / "systemd" / "tiffshard.service"
+SERVICE = "tiffshard.service"
+SHARD_SIZE = 10
+HEIGHT = 24
+WIDTHS = (32, 48)
+WATCHDOG_WAIT = 120  # WatchdogSec=20s + TimeoutAbortSec=15s + RestartSec=2s + start, generously
+
+
+def config_text(width: int) -> str:
+    # idle-flush/max-shard-age are long so that only full shards and shutdown flush: the
+    # stop step must see its partial shard flushed by SIGTERM, not by a timer.
+    return (f"width: {width}\nheight: {HEIGHT}\nworkers: 2\nshard-size: {SHARD_SIZE}\n"
+            "idle-flush: 300\nmax-shard-age: 600\non-success: move\nlog-level: debug\n")
+
+
+class Scenario:
+    """The state shared by the steps: harness, data dirs, every file dropped so far."""
+
+    def __init__(self, sd: SystemdHarness, conf: Path, report: Report):
+        self.sd, self.conf, self.report = sd, conf, report
+        self.state = sd.var_lib / "tiffshard"
+        self.ingest, self.shards = self.state / "ingest", self.state / "shards"
+        self.staging = sd.tmp / "staging"
+        self.staging.mkdir()
+        self.dropped: list[str] = []
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def drop(self, count: int, prefix: str) -> list[str]:
+        """Write `count` TIFFs of assorted sizes, renaming each into the ingest dir whole."""
+        import numpy as np
+        import tifffile
+        rng = np.random.default_rng(len(self.dropped))
+        names = []
+        for i in range(count):
+            name = f"{prefix}-{i:03d}.tif"
+            image = rng.integers(0, 256, size=(40 + 7 * i, 60 + 5 * i), dtype=np.uint8)
+            tifffile.imwrite(self.staging / name, image)
+            (self.staging / name).rename(self.ingest / name)
+            names.append(name)
+        self.dropped += names
+        return names
+
+    def manifests(self) -> dict[str, list[dict]]:
+        """Published manifests: shard stem -> rows (a .jsonl counts only with its .npy)."""
+        result = {}
+        for jsonl in sorted(self.shards.glob("shard-*.jsonl")):
+            if jsonl.with_suffix(".npy").exists():
+                result[jsonl.stem] = [json.loads(l) for l in jsonl.read_text().splitlines() if l]
+        return result
+
+    def sources(self) -> Counter:
+        return Counter(row["source"] for rows in self.manifests().values() for row in rows)
+
+    def shape(self, stem: str) -> tuple:
+        import numpy as np
+        return np.load(self.shards / f"{stem}.npy", mmap_mode="r").shape
+
+    def wait_sources(self, names: list[str], what: str, timeout: float = 60) -> bool:
+        """Wait until every name is in some published manifest."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(n in self.sources() for n in names):
+                return True
+            time.sleep(0.2)
+        missing = [n for n in names if n not in self.sources()]
+        return self.report.check(False, what, f"{len(missing)} never published: {missing[:5]}")
+
+    def status_images(self) -> int | None:
+        m = re.search(r"(\d+) images", self.sd.show(SERVICE, "StatusText")["StatusText"])
+        return int(m.group(1)) if m else None
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.sd.start(SERVICE, timeout=150)
+        p = self.sd.wait_for(SERVICE, lambda p: p["StatusText"] != "", "a StatusText")
+        self.report.check(p["ActiveState"] == "active", f"systemctl start: ActiveState={p['ActiveState']}")
+        self.report.check(p["StatusText"] != "", f"StatusText={p['StatusText']!r}")
+        for d in ("ingest", "shards", "processed", "failed"):
+            self.report.check((self.state / d).is_dir(), f"state dir /var/lib/tiffshard/{d} exists")
+
+    def shards_appear(self) -> None:
+        names = self.drop(20, "a")
+        print(f"  dropped {len(names)} TIFFs into /var/lib/tiffshard/ingest")
+        if not self.wait_sources(names, "20 files published"):
+            return
+        m = self.manifests()
+        self.report.check(sum(len(r) for r in m.values()) == 20, f"{len(m)} shards hold 20 rows")
+        for stem, rows in m.items():
+            shape = self.shape(stem)
+            self.report.check(shape == (len(rows), HEIGHT, WIDTHS[0]),
+                              f"{stem}.npy shape {shape} == ({len(rows)}, {HEIGHT}, {WIDTHS[0]})")
+        self.check_disposed(names)
+
+    def reload(self) -> None:
+        before = set(self.manifests())
+        (self.conf / "tiffshard.yaml").write_text(config_text(WIDTHS[1]))
+        self.sd.reload(SERVICE, timeout=60)
+        p = self.sd.show(SERVICE, "ActiveState", "StatusText", "NRestarts")
+        self.report.check(p["ActiveState"] == "active", f"reload: ActiveState={p['ActiveState']} "
+                          "after RELOADING=1 ... READY=1")
+        self.report.check(p["NRestarts"] == "0", f"reload did not restart (NRestarts={p['NRestarts']})")
+        names = self.drop(SHARD_SIZE, "b")
+        print(f"  width {WIDTHS[0]} -> {WIDTHS[1]} in the config, reloaded, dropped {len(names)}")
+        if not self.wait_sources(names, "files dropped after reload published"):
+            return
+        new = [s for s in self.manifests() if s not in before]
+        self.report.check(len(new) > 0, f"new shards after reload: {new}")
+        for stem in new:
+            shape = self.shape(stem)
+            self.report.check(shape[1:] == (HEIGHT, WIDTHS[1]), f"{stem}.npy has new width: {shape}")
+
+    def watchdog(self) -> None:
+        first = self.drop(5, "c")
+        pid = self.sd.show(SERVICE, "MainPID")["MainPID"]
+        self.sd.kill(SERVICE, "SIGSTOP")
+        second = self.drop(5, "d")
+        print(f"  dropped 5, SIGSTOPped main pid {pid}, dropped 5 more; waiting for the watchdog")
+        p = self.sd.wait_for(SERVICE, lambda p: p["NRestarts"] == "1" and p["ActiveState"] == "active"
+                             and p["MainPID"] not in ("0", pid), "watchdog restart",
+                             timeout=WATCHDOG_WAIT)
+        self.report.check(True, f"watchdog restarted the service: MainPID {pid} -> {p['MainPID']}, "
+                                f"NRestarts={p['NRestarts']}")
+        self.report.check(bool(self.sd.journal(SERVICE, match="[Ww]atchdog timeout")),
+                          "journal: systemd reports the watchdog timeout")
+        if self.wait_sources(first + second, "files around the freeze published after restart"):
+            self.check_exactly_once()
+
+    def stop(self) -> None:
+        images = self.status_images()
+        names = self.drop(3, "e")
+        print(f"  dropped {len(names)} (< shard-size {SHARD_SIZE}), then systemctl stop")
+        try:  # wait until the daemon has taken them in (if STATUS counts the partial shard)
+            if images is None:
+                raise HarnessError("no image count in STATUS")
+            self.sd.wait_for(SERVICE, lambda p: (self.status_images() or 0) >= images + 3,
+                             "the 3 files counted in STATUS", timeout=20)
+        except HarnessError as e:
+            print(f"  note: {e}; giving inotify 3 s instead")
+            time.sleep(3)
+        self.sd.stop(SERVICE, timeout=120)
+        p = self.sd.show(SERVICE, "ActiveState", "Result", "ExecMainStatus")
+        self.report.check(p["ActiveState"] == "inactive" and p["Result"] == "success"
+                          and p["ExecMainStatus"] == "0",
+                          f"stop: {p['ActiveState']}, Result={p['Result']}, exit {p['ExecMainStatus']}")
+        flushed = [n for n in names if n in self.sources()]
+        self.report.check(len(flushed) == 3, f"partial shard flushed on stop: {len(flushed)}/3 rows")
+        self.check_exactly_once()
+
+    # -- invariants ---------------------------------------------------------------------------
+
+    def check_disposed(self, names: list[str]) -> None:
+        left = [n for n in names if (self.ingest / n).exists()]
+        self.report.check(not left, f"published sources left the ingest dir ({len(left)} remain)")
+
+    def check_exactly_once(self) -> None:
+        counts = self.sources()
+        twice = [n for n, c in counts.items() if c > 1]
+        lost = [n for n in self.dropped if counts[n] == 0 and not (self.ingest / n).exists()]
+        pending = [n for n in self.dropped if counts[n] == 0 and (self.ingest / n).exists()]
+        self.report.check(not twice, f"no file in two manifest rows ({len(twice)} are: {twice[:5]})")
+        self.report.check(not lost and not pending,
+                          f"all {len(self.dropped)} dropped files in exactly one row "
+                          f"(lost {len(lost)}, still pending {len(pending)})")
+        failures = self.state / "failed" / "failures.jsonl"
+        self.report.check(not failures.exists() or not failures.read_text().strip(),
+                          "no file was rejected")
+
+
+def preflight(binary: Path) -> str | None:
+    """Why the binary cannot be tested, or None."""
+    if not binary.is_file():
+        return f"{binary} does not exist"
+    for args in (["run", "--help"], ["check-config", "--help"]):
+        r = subprocess.run([str(binary), *args], capture_output=True, text=True, timeout=30)
+        if r.returncode != 0 or "--config" not in r.stdout + r.stderr:
+            return f"`tiffshard {' '.join(args)}` does not work yet (exit {r.returncode})"
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", required=True, type=Path, help="the tiffshard executable")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dirs for inspection")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    reason = unavailable_reason()
+    if reason:
+        skip(f"systemd test needs root, unshare and cgroup2: {reason}")
+    report = Report()
+    raise_on_termination()
+    problem = preflight(args.binary.resolve())
+    if problem:
+        report.check(False, "preflight", problem)
+        return report.finish()
+
+    def on_alarm(*_):
+        raise Terminated("the whole scenario took longer than 900 s")
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(900)
+
+    sd = SystemdHarness(keep=args.keep, verbose=args.verbose)
+    conf = sd.tmp / "conf"  # bound to /etc/tiffshard; removed with the harness
+    conf.mkdir(mode=0o755)  # the service user must read its config
+    (conf / "tiffshard.yaml").write_text(config_text(WIDTHS[0]))
+    (conf / "tiffshard.yaml").chmod(0o644)
+    sd.binds["/etc/tiffshard"] = str(conf)
+    try:
+        sd.add_user("tiffshard")
+        sd.install_binary("tiffshard", args.binary.resolve())
+        sd.boot()
+        sd.install_unit(SERVICE, UNIT.read_text())
+        print(f"systemd booted in {sd.tmp}; unit {UNIT} installed unchanged")
+        sc = Scenario(sd, conf, report)
+        steps = [("start tiffshard.service", sc.start),
+                 ("drop 20 TIFFs: shards appear", sc.shards_appear),
+                 ("change width, reload: new shards have the new width", sc.reload),
+                 ("SIGSTOP the main process: watchdog restart, nothing lost", sc.watchdog),
+                 ("drop a few, stop: partial shard flushed, nothing lost", sc.stop)]
+        for i, (title, body) in enumerate(steps):
+            if not report.step(title, body):
+                print(sd.journal(SERVICE, lines=60, hide_notify=True))
+                if i == 0:
+                    break  # nothing else can work if it does not start
+    except (Exception, Terminated, KeyboardInterrupt) as e:  # noqa: BLE001
+        report.check(False, "harness", f"{type(e).__name__}: {e}\n{sd.diagnostics()}")
+    finally:
+        signal.alarm(0)
+        sd.teardown()
+        if args.keep:
+            print(f"kept {sd.tmp}")
+    return report.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
