@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+
+@testable import TiffShardCore
+
+private let sampleRecord = ManifestRecord(
+    row: 3, source: SourceIdentity(relativePath: "sub dir/b\"1\".tif", size: 1234, modificationTimeNanoseconds: 1_795_565_407_500_000_000),
+    info: SourceInfo(width: 640, height: 480, bitsPerSample: 16, channels: 3, pages: 2, compression: 5))
+
+@Test func manifestLineHasTheDocumentedKeysInOrder() {
+    #expect(sampleRecord.encoded() == #"{"row": 3, "source": "sub dir/b\"1\".tif", "bytes": 1234, "mtime": 1795565407.5, "#
+        + #""mtime_ns": 1795565407500000000, "width": 640, "height": 480, "bits_per_sample": 16, "channels": 3, "#
+        + #""pages": 2, "compression": 5}"#)
+}
+
+@Test func manifestKeysAreThePublicFormat() throws {
+    let members = try #require(JSONObjectParser.parse(sampleRecord.encoded()))
+    let documented: Set = ["row", "source", "bytes", "mtime", "mtime_ns", "width", "height", "bits_per_sample",
+                           "channels", "pages"]
+    #expect(documented.isSubset(of: Set(members.keys)))
+    #expect(Set(members.keys).subtracting(documented) == ["compression"])
+    #expect(members["mtime"] == .double(1_795_565_407.5))
+    #expect(ManifestRecord.Key.mtimeNanoseconds == "mtime_ns")
+    #expect(ManifestRecord.Key.bitsPerSample == "bits_per_sample")
+}
+
+@Test(arguments: [
+    ("a.tif", Int64(0), Int64(0), UInt32(1), UInt32(1)),
+    ("日本/😀 x\n.tif", 1 << 40, -1_000_000_001, UInt32.max, 7),
+    ("deep/er/path.TIFF", Int64.max, Int64.max, 128, UInt32.max),
+])
+func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UInt32, pages: UInt32) throws {
+    let record = ManifestRecord(
+        row: 1023, source: SourceIdentity(relativePath: path, size: size, modificationTimeNanoseconds: mtime),
+        info: SourceInfo(width: width, height: 9, bitsPerSample: 8, channels: 1, pages: pages, compression: 32773))
+    let line = record.encoded()
+    #expect(!line.contains("\n"))
+    #expect(ManifestRecord.parse(line) == record)
+}
+
+@Test func manifestParseNeedsTheIdentityMembers() {
+    let line = sampleRecord.encoded()
+    #expect(ManifestRecord.parse("not json") == nil)
+    for key in ["row", "source", "bytes", "mtime_ns"] {
+        var members = JSONObjectParser.parse(line)!
+        members[key] = nil
+        var w = JSONObjectWriter()
+        for (name, value) in members.sorted(by: { $0.key < $1.key }) {
+            switch value {
+            case .string(let s): w.add(name, s)
+            case .int(let i): w.add(name, i)
+            case .double(let d): w.add(name, d)
+            default: break
+            }
+        }
+        #expect(ManifestRecord.parse(w.result) == nil, "missing \(key)")
+    }
+    // Optional members default to zero; extra members are ignored.
+    let minimal = ManifestRecord.parse(#"{"row": 0, "source": "x.tif", "bytes": 5, "mtime_ns": 9, "extra": true}"#)
+    #expect(minimal?.source == SourceIdentity(relativePath: "x.tif", size: 5, modificationTimeNanoseconds: 9))
+    #expect(minimal?.info == SourceInfo(width: 0, height: 0, bitsPerSample: 0, channels: 0, pages: 0, compression: 0))
+}
+
+@Test func rejectionRecordLine() throws {
+    let record = RejectionRecord(
+        source: "bad \"one\".tif", reason: "decoder crashed (signal 11)", timeNanoseconds: 1_795_565_407_123_456_789,
+        bytes: 77)
+    #expect(record.encoded() == #"{"source": "bad \"one\".tif", "reason": "decoder crashed (signal 11)", "#
+        + #""time": "2026-11-25T00:10:07.123Z", "time_ns": 1795565407123456789, "bytes": 77}"#)
+    let members = try #require(JSONObjectParser.parse(record.encoded()))
+    #expect(members["source"] == .string("bad \"one\".tif"))
+    #expect(members["reason"] == .string("decoder crashed (signal 11)"))
+    #expect(members["time_ns"] == .int(1_795_565_407_123_456_789))
+    let withoutSize = RejectionRecord(source: "s", reason: "r", timeNanoseconds: 0)
+    #expect(JSONObjectParser.parse(withoutSize.encoded())?.keys.sorted() == ["reason", "source", "time", "time_ns"])
+}
+
+@Test(arguments: [
+    (Int64(0), "1970-01-01T00:00:00.000Z"),
+    (1_709_164_800_000_000_000, "2024-02-29T00:00:00.000Z"),
+    (1_709_251_199_999_999_999, "2024-02-29T23:59:59.999Z"),
+    (1_709_251_200_000_000_000, "2024-03-01T00:00:00.000Z"),
+    (1_795_565_407_000_000_000, "2026-11-25T00:10:07.000Z"),
+    (951_825_600_001_000_000, "2000-02-29T12:00:00.001Z"),
+    (4_107_542_400_000_000_000, "2100-03-01T00:00:00.000Z"),
+    (-1, "1969-12-31T23:59:59.999Z"),
+    (-1_000_000_000, "1969-12-31T23:59:59.000Z"),
+    (-2_208_988_800_000_000_000, "1900-01-01T00:00:00.000Z"),
+])
+func isoTimeFormatsKnownInstants(nanoseconds: Int64, expected: String) {
+    #expect(ISOTime.format(nanoseconds: nanoseconds) == expected)
+}
+
+/// Cross-check whole seconds over 1900...2200 against Foundation's own ISO 8601 formatter.
+@Test func isoTimeAgreesWithFoundation() {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    var rng = SplitMix64(seed: 2026)
+    for _ in 0..<5000 {
+        let seconds = Int64.random(in: -2_208_988_800...7_258_118_400, using: &rng)
+        let millis = Int64.random(in: 0..<1000, using: &rng)
+        let ours = ISOTime.format(nanoseconds: seconds * 1_000_000_000 + millis * 1_000_000 + 999_999)
+        let theirs = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let millisText = String(millis + 1000).dropFirst()
+        #expect(ours == theirs.dropLast() + ".\(millisText)Z", "\(seconds)")
+    }
+}

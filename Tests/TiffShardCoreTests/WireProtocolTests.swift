@@ -1,0 +1,143 @@
+import Testing
+
+@testable import TiffShardCore
+
+private func batch(_ count: Int, path: (Int) -> String = { "/srv/ingest/img-\($0).tif" }) -> DecodeBatch {
+    DecodeBatch(
+        width: 224, height: 160, interpolation: .area, maxPixels: 1 << 33,
+        jobs: (0..<count).map { DecodeJob(id: UInt64($0) * 1_000_003 + 1, slot: UInt32($0 % 3), row: UInt32($0), path: path($0)) })
+}
+
+private let sampleMessages: [WireMessage] = [
+    .decodeBatch(batch(0)),
+    .decodeBatch(batch(1)),
+    .decodeBatch(batch(1000)),
+    .decodeBatch(batch(5) { "/in/line\nbreak/日本語 😀 \($0).tif" }),
+    .decodeBatch(DecodeBatch(width: .max, height: 0, interpolation: .lanczos, maxPixels: .max,
+                             jobs: [DecodeJob(id: .max, slot: .max, row: .max, path: "")])),
+    .jobResult(JobResult(jobID: 7, outcome: .decoded(SourceInfo(
+        width: 4000, height: 3000, bitsPerSample: 16, channels: 3, pages: 12, compression: 8, usedFallback: true)))),
+    .jobResult(JobResult(jobID: .max, outcome: .decoded(SourceInfo(
+        width: .max, height: .max, bitsPerSample: .max, channels: .max, pages: .max, compression: .max)))),
+    .jobResult(JobResult(jobID: 0, outcome: .rejected("not a TIFF: signature 89 50 4E 47 — \"png\"?\n"))),
+    .jobResult(JobResult(jobID: 1, outcome: .rejected(""))),
+]
+
+private func decodeAll(_ bytes: [UInt8], chunks: [Int]) throws -> [WireMessage] {
+    var decoder = FrameDecoder()
+    var out: [WireMessage] = []
+    var offset = 0
+    var chunkIndex = 0
+    while offset < bytes.count {
+        let size = min(chunks[chunkIndex % chunks.count], bytes.count - offset)
+        chunkIndex += 1
+        decoder.append(Array(bytes[offset..<(offset + size)]))
+        offset += size
+        while let message = try decoder.next() { out.append(message) }
+    }
+    #expect(decoder.pendingByteCount == 0)
+    return out
+}
+
+@Test(arguments: sampleMessages)
+func messagesRoundTrip(_ message: WireMessage) throws {
+    let bytes = message.encoded()
+    let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
+    #expect(length == bytes.count - 4, "little-endian length counts the bytes after it")
+    #expect(try WireMessage.decode(body: bytes[4...]) == message)
+    var decoder = FrameDecoder()
+    decoder.append(bytes)
+    #expect(try decoder.next() == message)
+    #expect(try decoder.next() == nil)
+}
+
+@Test func frameLayoutIsPinned() {
+    let bytes = WireMessage.jobResult(JobResult(jobID: 0x0102, outcome: .rejected("ab"))).encoded()
+    #expect(bytes == [16, 0, 0, 0, 2, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0x61, 0x62])
+    let empty = WireMessage.decodeBatch(DecodeBatch(width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
+    #expect(empty.encoded() == [22, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+}
+
+@Test func decoderFedByteByByte() throws {
+    let stream = sampleMessages.flatMap { $0.encoded() }
+    #expect(try decodeAll(stream, chunks: [1]) == sampleMessages)
+}
+
+@Test(arguments: [1, 2, 3, 42])
+func decoderFedRandomChunks(seed: UInt64) throws {
+    var rng = SplitMix64(seed: seed)
+    var messages: [WireMessage] = []
+    for _ in 0..<5 { messages += sampleMessages.shuffled(using: &rng) }
+    let stream = messages.flatMap { $0.encoded() }
+    var chunks: [Int] = []
+    for _ in 0..<64 { chunks.append(Int.random(in: 1...9000, using: &rng)) }
+    #expect(try decodeAll(stream, chunks: chunks) == messages)
+    #expect(try decodeAll(stream, chunks: [stream.count]) == messages)
+}
+
+@Test func decoderWaitsForTheRestOfAFrame() throws {
+    let bytes = WireMessage.decodeBatch(batch(3)).encoded()
+    var decoder = FrameDecoder()
+    decoder.append(Array(bytes.dropLast()))
+    #expect(try decoder.next() == nil)
+    #expect(decoder.pendingByteCount == bytes.count - 1)
+    bytes.last.map { decoder.append([$0]) }
+    #expect(try decoder.next() == .decodeBatch(batch(3)))
+}
+
+@Test func oversizedFrameThrows() {
+    var decoder = FrameDecoder()
+    let length = WireMessage.maximumFrameLength + 1
+    decoder.append([UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)])
+    #expect(throws: WireError.frameTooLarge(length)) { try decoder.next() }
+    var huge = FrameDecoder()
+    huge.append([0xFF, 0xFF, 0xFF, 0xFF])
+    #expect(throws: WireError.frameTooLarge(0xFFFF_FFFF)) { try huge.next() }
+}
+
+/// A frame whose declared length cuts the message short (length and body consistent, content not).
+@Test func truncatedFramesThrow() {
+    for message in sampleMessages {
+        let body = Array(message.encoded().dropFirst(4))
+        for cut in Set([0, 1, body.count / 2, body.count - 1]) where cut < body.count {
+            var frame = ByteWriter()
+            frame.u32(UInt32(cut))
+            var decoder = FrameDecoder()
+            decoder.append(frame.bytes + body.prefix(cut))
+            #expect(throws: WireError.truncated) { try decoder.next() }
+        }
+    }
+}
+
+@Test func malformedFramesThrow() {
+    func frame(_ body: [UInt8]) -> [UInt8] {
+        var w = ByteWriter()
+        w.u32(UInt32(body.count))
+        return w.bytes + body
+    }
+    func expectThrow(_ body: [UInt8], _ error: WireError, sourceLocation: SourceLocation = #_sourceLocation) {
+        var decoder = FrameDecoder()
+        decoder.append(frame(body))
+        #expect(throws: error, sourceLocation: sourceLocation) { try decoder.next() }
+    }
+    expectThrow([9], .malformed("message type"))
+    expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], .malformed("interpolation"))
+    expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 2], .malformed("result status"))
+    expectThrow(Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected("x"))).encoded().dropFirst(4)) + [0],
+                .malformed("trailing bytes"))
+    // A job count far beyond the bytes present must fail fast, not allocate.
+    expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], .truncated)
+    // A string length beyond the frame limit.
+    expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0x7F], .malformed("string length"))
+    expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 1, 5, 0, 0, 0, 0x61], .truncated)
+}
+
+@Test func framesAfterAGoodOneStillDecode() throws {
+    let messages = Array(sampleMessages.prefix(4))
+    var decoder = FrameDecoder()
+    for message in messages { decoder.append(message.encoded()) }
+    var seen: [WireMessage] = []
+    while let m = try decoder.next() { seen.append(m) }
+    #expect(seen == messages)
+    #expect(decoder.pendingByteCount == 0)
+}
