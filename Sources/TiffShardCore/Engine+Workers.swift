@@ -86,7 +86,18 @@ extension Engine {
         switch result.outcome {
         case .decoded(let info):
             consecutiveCrashes = 0
-            resolve(job, as: .decoded(job.file, info))
+            // The manifest records the file as the worker read it (it may differ from what was admitted).
+            var file = job.file
+            if let observed = info.observed {
+                file.size = observed.size
+                file.modificationTimeNanoseconds = observed.modificationTimeNanoseconds
+            }
+            resolve(job, as: .decoded(file, info))
+        case .rejected(let reason) where reason.hasPrefix(JobResult.changedPrefix):
+            // Rewritten while being read: not a bad file. Its row stays empty; look at it again later.
+            resolve(job, as: .rejected)
+            known.remove(job.file.path)
+            actions.append(.reexamine(job.file, reason: reason))
         case .rejected(let reason):
             reject(job, reason: reason, into: &actions)
         }

@@ -33,6 +33,8 @@ public struct Engine: Sendable {
         case rebuildRing(EngineSettings)
         /// A shard and its sources are durable and disposed of.
         case published(sequence: Int, rows: Int)
+        /// The file changed while a worker read it: admit it again once it settles (or reject it, one-shot).
+        case reexamine(SourceFile, reason: String)
         /// Everything is done (after shutdown or exhausted input); exit.
         case finished
     }

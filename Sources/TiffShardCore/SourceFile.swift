@@ -47,11 +47,14 @@ public struct SourceInfo: Equatable, Sendable {
     public var pages: UInt32
     public var compression: UInt16
     public var usedFallback: Bool
+    /// Size and mtime of the file as the worker found it when it opened it (nil if unknown).
+    public var observed: ObservedFile?
 
     public init(
         width: UInt32, height: UInt32, bitsPerSample: UInt16, channels: UInt16, pages: UInt32,
-        compression: UInt16 = 1, usedFallback: Bool = false
+        compression: UInt16 = 1, usedFallback: Bool = false, observed: ObservedFile? = nil
     ) {
+        self.observed = observed
         self.width = width
         self.height = height
         self.bitsPerSample = bitsPerSample
@@ -59,5 +62,16 @@ public struct SourceInfo: Equatable, Sendable {
         self.pages = pages
         self.compression = compression
         self.usedFallback = usedFallback
+    }
+}
+
+/// A file's size and modification time as seen at one moment.
+public struct ObservedFile: Equatable, Sendable {
+    public var size: Int64
+    public var modificationTimeNanoseconds: Int64
+
+    public init(size: Int64, modificationTimeNanoseconds: Int64) {
+        self.size = size
+        self.modificationTimeNanoseconds = modificationTimeNanoseconds
     }
 }

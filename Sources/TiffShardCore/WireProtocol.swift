@@ -54,6 +54,9 @@ public struct JobResult: Equatable, Sendable {
     public var jobID: UInt64
     public var outcome: Outcome
 
+    /// Reason prefix of a file that was modified while the worker read it (not a bad file).
+    public static let changedPrefix = "changed:"
+
     public init(jobID: UInt64, outcome: Outcome) {
         self.jobID = jobID
         self.outcome = outcome
@@ -78,6 +81,9 @@ extension WireMessage {
                 w.u8(0)
                 w.u32(i.width); w.u32(i.height); w.u16(i.bitsPerSample); w.u16(i.channels); w.u32(i.pages)
                 w.u16(i.compression); w.u8(i.usedFallback ? 1 : 0)
+                w.u8(i.observed == nil ? 0 : 1)
+                w.u64(UInt64(bitPattern: i.observed?.size ?? 0))
+                w.u64(UInt64(bitPattern: i.observed?.modificationTimeNanoseconds ?? 0))
             case .rejected(let reason):
                 w.u8(1)
                 w.string(reason)
@@ -109,9 +115,13 @@ extension WireMessage {
             let outcome: JobResult.Outcome
             switch try r.u8() {
             case 0:
-                outcome = .decoded(SourceInfo(
+                var info = SourceInfo(
                     width: try r.u32(), height: try r.u32(), bitsPerSample: try r.u16(), channels: try r.u16(),
-                    pages: try r.u32(), compression: try r.u16(), usedFallback: try r.u8() != 0))
+                    pages: try r.u32(), compression: try r.u16(), usedFallback: try r.u8() != 0)
+                let hasObserved = try r.u8() != 0
+                let size = Int64(bitPattern: try r.u64()), mtime = Int64(bitPattern: try r.u64())
+                if hasObserved { info.observed = ObservedFile(size: size, modificationTimeNanoseconds: mtime) }
+                outcome = .decoded(info)
             case 1: outcome = .rejected(try r.string())
             default: throw .malformed("result status")
             }

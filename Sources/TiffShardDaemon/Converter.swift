@@ -133,7 +133,13 @@ extension Converter: Supervisor.Hooks {
         supervisor.stopRequested = true
     }
 
-    func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {}
+    func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {
+        // One pass only: a source rewritten while we read it is reported, not waited for.
+        for file in sources {
+            supervisor.engine.statistics.countRejection("changed: modified while being read")
+            supervisor.perform(rejection: file, reason: "changed: modified while being read")
+        }
+    }
     func supervisorInotifyReadable(_ supervisor: Supervisor) {}
 }
 

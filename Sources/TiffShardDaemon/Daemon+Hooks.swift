@@ -48,7 +48,7 @@ extension Daemon: Supervisor.Hooks {
     func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {
         // Rewritten while we read the old content: the new content is a new source.
         logger.notice("\(sources.count) sources changed after they were read; ingesting their new content")
-        admit(sources.map { admitter.examine($0.relativePath) }, fromScan: false)
+        admit(sources.map { admitter.examine($0.relativePath) }, fromScan: true)
     }
 
     func supervisorInotifyReadable(_ supervisor: Supervisor) {

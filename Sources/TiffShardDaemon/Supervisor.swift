@@ -188,6 +188,9 @@ final class Supervisor {
             if let publication = inFlightPublications.removeValue(forKey: sequence) {
                 hooks?.supervisor(self, published: publication)
             }
+        case .reexamine(let file, let reason):
+            logger.notice("\(file.relativePath) \(reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
+            hooks?.supervisor(self, sourcesChanged: [file])
         case .finished:
             break
         }

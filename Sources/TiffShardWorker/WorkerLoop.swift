@@ -67,6 +67,7 @@ public struct WorkerLoop {
             return JobResult(jobID: job.id, outcome: .rejected("internal error: row \(job.row) of slot \(slot) is outside the ring"))
         }
         faults.apply(to: job.path)
+        let before = try? FileSystem.status(job.path)
         var info = tsk_info()
         let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
         errorText[0] = 0
@@ -80,10 +81,18 @@ public struct WorkerLoop {
             let message = String(cString: errorText)
             return JobResult(jobID: job.id, outcome: .rejected("\(Self.category(status)): \(message)"))
         }
+        // A writer still at work (or a replaced file) shows as a size or mtime change across the decode.
+        let after = try? FileSystem.status(job.path)
+        guard let before, let after, before.size == after.size,
+            before.modificationTimeNanoseconds == after.modificationTimeNanoseconds, before.inode == after.inode
+        else {
+            return JobResult(jobID: job.id, outcome: .rejected("\(JobResult.changedPrefix) modified while being read"))
+        }
         return JobResult(jobID: job.id, outcome: .decoded(SourceInfo(
             width: info.width, height: info.height, bitsPerSample: info.bits_per_sample,
             channels: info.samples_per_pixel, pages: info.pages, compression: info.compression,
-            usedFallback: info.used_fallback != 0)))
+            usedFallback: info.used_fallback != 0,
+            observed: ObservedFile(size: before.size, modificationTimeNanoseconds: before.modificationTimeNanoseconds))))
     }
 
     /// The reason category (counted in STATUS and the summary) for a kernel status.
