@@ -11,6 +11,8 @@ extension Engine {
         /// When the worker started on its current image (dispatch or previous result).
         var currentSince: Duration = .zero
         var killedForTimeout = false
+        /// The job that was running when the worker was killed for taking too long.
+        var timedOutJob: UInt64?
         var retiring = false
     }
 
@@ -44,7 +46,9 @@ extension Engine {
     }
 
     mutating func dispatch(now: Duration, into actions: inout [Action]) {
-        var idle = workers.filter { $0.value.phase == .idle && !$0.value.retiring }.map(\.key).sorted()
+        // A worker being killed for a timeout may still answer (and go idle) before it dies: give it nothing new.
+        var idle = workers.filter { $0.value.phase == .idle && !$0.value.retiring && !$0.value.killedForTimeout }
+            .map(\.key).sorted()
         while !idle.isEmpty, queuedCount > 0 {
             let id = idle.removeFirst()
             let share = (queuedCount + idle.count) / (idle.count + 1)
@@ -112,7 +116,7 @@ extension Engine {
         // Workers process a batch in order, so the first unanswered job is the one that was running.
         for (position, jobID) in worker.remaining.enumerated() {
             guard let job = jobs[jobID] else { continue }
-            if position == 0 && worker.killedForTimeout {
+            if jobID == worker.timedOutJob {
                 jobs[jobID] = nil
                 let limit = settings.decodeTimeout.map { " after \($0.components.seconds) s" } ?? ""
                 reject(job, reason: "decode timed out\(limit)", into: &actions)
@@ -134,6 +138,7 @@ extension Engine {
         for (id, worker) in workers.sorted(by: { $0.key < $1.key })
         where worker.phase == .busy && !worker.killedForTimeout && now - worker.currentSince > limit {
             workers[id]!.killedForTimeout = true
+            workers[id]!.timedOutJob = worker.remaining.first
             actions.append(.killWorker(id, reason: "decode of one image took longer than \(limit.components.seconds) s"))
         }
     }
