@@ -149,6 +149,8 @@ extension Engine {
             if let s = fillingSlot { seal(s) }
             return
         }
+        // The latest configuration wins: a reload back to the current geometry cancels a pending rebuild.
+        pendingSettings = nil
         settings = new
         // Fewer workers: retire idle ones now; busy ones are retired as the count is re-checked.
         var surplus = workers.values.filter { !$0.retiring }.count - new.workerCount
