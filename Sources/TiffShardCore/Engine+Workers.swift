@@ -22,7 +22,8 @@ extension Engine {
         dispatch(now: now, into: &actions)
         sealIfDue(now: now)
         publishIfReady(now: now, into: &actions)
-        if pendingSettings != nil, ringIsEmpty, inFlightCount == 0, retries.isEmpty {
+        // No new ring when stopping: nothing would use it.
+        if pendingSettings != nil, !shuttingDown, ringIsEmpty, inFlightCount == 0, retries.isEmpty {
             applyNewRing(into: &actions)
             spawnWorkers(now: now, into: &actions)
             dispatch(now: now, into: &actions)
