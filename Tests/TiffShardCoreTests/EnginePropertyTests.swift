@@ -24,14 +24,16 @@ private func checkOutcome(_ sim: EngineSimulation) {
         if reasons.contains("decode timed out after 30 s") {
             #expect(sim.currentAtKill.contains(file.path), "\(file.path) timed out but was not the image being decoded")
         }
-        switch sim.kinds[file.path]! {
-        case .good, .slow: #expect(reasons.allSatisfy { $0 == "decoder crashed (signal 11)" || $0 == "decode timed out after 30 s" })
-        case .bad: #expect(published == 0 && reasons.allSatisfy { $0 == "not a TIFF: bad signature" })
-        case .crashes: #expect(published == 0 && reasons.allSatisfy { $0 == "decoder crashed (signal 11)" })
-        case .hangs:
-            // A hung decode is killed after the timeout, unless a random crash of its worker gets there first.
-            #expect(published == 0 && reasons.allSatisfy { $0 == "decode timed out after 30 s" || $0 == "decoder crashed (signal 11)" })
+        // Whatever the file, its worker may also crash under it (twice: rejected) or hang past the timeout.
+        let external: Set = ["decoder crashed (signal 11)", "decoder crashed (signal 9)", "decode timed out after 30 s"]
+        let own: String? = switch sim.kinds[file.path]! {
+        case .good, .slow: nil
+        case .bad: "not a TIFF: bad signature"
+        case .crashes: "decoder crashed (signal 11)"
+        case .hangs: "decode timed out after 30 s"
         }
+        #expect(reasons.allSatisfy { $0 == own || external.contains($0) }, "\(file.path): \(reasons)")
+        if own != nil { #expect(published == 0, "\(file.path) cannot be decoded") }
     }
     // Rows follow discovery order, across shards, retries and ring rebuilds.
     let order = Dictionary(uniqueKeysWithValues: sim.files.enumerated().map { ($1.path, $0) })
@@ -49,9 +51,6 @@ func randomInterleavingsOfConvertPublishEveryFileExactlyOnce(seed: UInt64) {
     sim.run()
     checkOutcome(sim)
     #expect(sim.publishedOrder.count > 100, "most files are good and get published")
-    #expect(sim.rejectedReasons.values.contains { $0 == ["decode timed out after 30 s"] }, "the simulation exercises timeouts")
-    #expect(sim.d.engine.statistics.publicationFailures > 0, "the simulation exercises failing publications")
-    #expect(sim.d.engine.statistics.workerCrashes > 0)
 }
 
 @Test(arguments: Array(UInt64(1001)...1040))
@@ -59,4 +58,23 @@ func randomInterleavingsOfADaemonWithShutdownLoseNothing(seed: UInt64) {
     var sim = EngineSimulation(seed: seed, fileCount: 200, daemon: true)
     sim.run()
     checkOutcome(sim)
+}
+
+/// The simulation is only worth something if it reaches the hard paths; check that it does, over a few seeds.
+@Test func simulationsReachTimeoutsCrashesFailuresAndReloads() {
+    var timeouts = 0, crashes = 0, publicationFailures = 0, rebuilds = 0, lateResults = 0
+    for seed in UInt64(1)...20 {
+        var sim = EngineSimulation(seed: seed, fileCount: 200, daemon: seed % 2 == 0)
+        sim.run()
+        timeouts += sim.rejectedReasons.values.filter { $0 == ["decode timed out after 30 s"] }.count
+        crashes += sim.d.engine.statistics.workerCrashes
+        publicationFailures += sim.d.engine.statistics.publicationFailures
+        rebuilds += sim.d.history.rebuilds.count
+        lateResults += sim.files.filter { sim.currentAtKill.contains($0.path) && sim.publishedCount[$0.path] == 1 }.count
+    }
+    #expect(timeouts > 10)
+    #expect(crashes > 50)
+    #expect(publicationFailures > 20)
+    #expect(rebuilds > 2)
+    #expect(lateResults > 2, "results that arrive after the kill")
 }

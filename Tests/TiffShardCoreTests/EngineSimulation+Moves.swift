@@ -22,7 +22,7 @@ extension EngineSimulation {
         if discoveredCount < files.count { moves.append((3, { $0.discoverChunk() })) }
         if discoveredCount > 0 { moves.append((0.3, { $0.rediscover() })) }
         if discoveredCount == files.count && !exhaustedSent && !daemon { moves.append((1, { $0.send(.inputExhausted); $0.exhaustedSent = true })) }
-        if discoveredCount == files.count && !shutdownSent && daemon { moves.append((0.05, { $0.send(.shutdownRequested); $0.shutdownSent = true })) }
+        if discoveredCount > 0 && !shutdownSent && daemon { moves.append((0.02, { $0.send(.shutdownRequested); $0.shutdownSent = true })) }
         let ids = workers.keys.sorted()
         for id in ids {
             let w = workers[id]!
