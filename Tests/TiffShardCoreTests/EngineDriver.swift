@@ -45,7 +45,8 @@ struct EngineDriver {
     /// Answers the jobs of `batch` on `worker` in order, each with `outcome(job)`.
     @discardableResult
     mutating func answer(
-        _ worker: WorkerID, _ batch: DecodeBatch, _ outcome: (DecodeJob) -> JobResult.Outcome = { .decoded(info(for: $0)) }
+        _ worker: WorkerID, _ batch: DecodeBatch,
+        _ outcome: (DecodeJob) -> JobResult.Outcome = { .decoded(info(for: $0)) }
     ) -> [Engine.Action] {
         var out: [Engine.Action] = []
         for job in batch.jobs { out += send(.jobFinished(worker, JobResult(jobID: job.id, outcome: outcome(job)))) }
@@ -82,7 +83,9 @@ struct EngineDriver {
 func makeFiles(_ count: Int, prefix: String = "img") -> [SourceFile] {
     (0..<count).map { i in
         let name = "\(prefix)-\(String(1000 + i).dropFirst()).tif"
-        return SourceFile(path: "/srv/ingest/\(name)", relativePath: name, size: Int64(1000 + i), modificationTimeNanoseconds: Int64(i))
+        return SourceFile(
+            path: "/srv/ingest/\(name)", relativePath: name, size: Int64(1000 + i),
+            modificationTimeNanoseconds: Int64(i))
     }
 }
 

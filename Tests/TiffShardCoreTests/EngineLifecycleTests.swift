@@ -2,7 +2,8 @@ import Testing
 
 @testable import TiffShardCore
 
-private let w1 = WorkerID(1), w2 = WorkerID(2)
+private let w1 = WorkerID(1)
+private let w2 = WorkerID(2)
 
 @Test func shutdownDropsPendingFilesFinishesInFlightAndPublishesThePartialShard() throws {
     var d = EngineDriver(testSettings(shardSize: 100, workers: 1, batchSize: 2))
@@ -96,10 +97,11 @@ private let w1 = WorkerID(1), w2 = WorkerID(2)
     #expect(publication.paths == files[0..<4].map(\.path), "partial shard sealed at reconfigure")
     #expect(publication.width == 64)
     let rebuild = d.send(.publicationFinished(sequence: 0, error: nil))
-    #expect(rebuild == [
-        .published(sequence: 0, rows: 4), .retireWorker(w1), .retireWorker(w2), .rebuildRing(new),
-        .spawnWorker(WorkerID(3)), .spawnWorker(WorkerID(4)),
-    ])
+    #expect(
+        rebuild == [
+            .published(sequence: 0, rows: 4), .retireWorker(w1), .retireWorker(w2), .rebuildRing(new),
+            .spawnWorker(WorkerID(3)), .spawnWorker(WorkerID(4)),
+        ])
     #expect(d.engine.settings == new)
     let later = d.startSpawned(rebuild).dispatches
     #expect(later.flatMap(\.batch.jobs).map(\.path) == files[4...].map(\.path))
@@ -118,9 +120,10 @@ private let w1 = WorkerID(1), w2 = WorkerID(2)
     var new = d.engine.settings
     new.ringSize = 5
     new.workerCount = 2
-    #expect(d.send(.reconfigure(new)) == [
-        .retireWorker(w1), .rebuildRing(new), .spawnWorker(WorkerID(2)), .spawnWorker(WorkerID(3)),
-    ])
+    #expect(
+        d.send(.reconfigure(new)) == [
+            .retireWorker(w1), .rebuildRing(new), .spawnWorker(WorkerID(2)), .spawnWorker(WorkerID(3)),
+        ])
     #expect(d.send(.workerExited(w1, status: "exit code 0", signal: nil)).isEmpty)
 }
 

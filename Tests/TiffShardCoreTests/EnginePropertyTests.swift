@@ -25,13 +25,16 @@ private func checkOutcome(_ sim: EngineSimulation) {
             #expect(sim.currentAtKill.contains(file.path), "\(file.path) timed out but was not the image being decoded")
         }
         // Whatever the file, its worker may also crash under it (twice: rejected) or hang past the timeout.
-        let external: Set = ["decoder crashed (signal 11)", "decoder crashed (signal 9)", "decode timed out after 30 s"]
-        let own: String? = switch sim.kinds[file.path]! {
-        case .good, .slow: nil
-        case .bad: "not a TIFF: bad signature"
-        case .crashes: "decoder crashed (signal 11)"
-        case .hangs: "decode timed out after 30 s"
-        }
+        let external: Set = [
+            "decoder crashed (signal 11)", "decoder crashed (signal 9)", "decode timed out after 30 s",
+        ]
+        let own: String? =
+            switch sim.kinds[file.path]! {
+            case .good, .slow: nil
+            case .bad: "not a TIFF: bad signature"
+            case .crashes: "decoder crashed (signal 11)"
+            case .hangs: "decode timed out after 30 s"
+            }
         #expect(reasons.allSatisfy { $0 == own || external.contains($0) }, "\(file.path): \(reasons)")
         if own != nil { #expect(published == 0, "\(file.path) cannot be decoded") }
     }
@@ -62,7 +65,11 @@ func randomInterleavingsOfADaemonWithShutdownLoseNothing(seed: UInt64) {
 
 /// The simulation is only worth something if it reaches the hard paths; check that it does, over a few seeds.
 @Test func simulationsReachTimeoutsCrashesFailuresAndReloads() {
-    var timeouts = 0, crashes = 0, publicationFailures = 0, rebuilds = 0, lateResults = 0
+    var timeouts = 0
+    var crashes = 0
+    var publicationFailures = 0
+    var rebuilds = 0
+    var lateResults = 0
     for seed in UInt64(1)...20 {
         var sim = EngineSimulation(seed: seed, fileCount: 200, daemon: seed % 2 == 0)
         sim.run()
@@ -70,7 +77,8 @@ func randomInterleavingsOfADaemonWithShutdownLoseNothing(seed: UInt64) {
         crashes += sim.d.engine.statistics.workerCrashes
         publicationFailures += sim.d.engine.statistics.publicationFailures
         rebuilds += sim.d.history.rebuilds.count
-        lateResults += sim.files.filter { sim.currentAtKill.contains($0.path) && sim.publishedCount[$0.path] == 1 }.count
+        lateResults +=
+            sim.files.filter { sim.currentAtKill.contains($0.path) && sim.publishedCount[$0.path] == 1 }.count
     }
     #expect(timeouts > 10)
     #expect(crashes > 50)

@@ -140,7 +140,8 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     let found = d.send(.filesDiscovered(files))
     d.send(.inputExhausted)
     d.runToQuiet(found) { job in
-        job.path == files[2].path || job.path == files[3].path ? .rejected("unsupported: palette") : .decoded(info(for: job))
+        job.path == files[2].path || job.path == files[3].path
+            ? .rejected("unsupported: palette") : .decoded(info(for: job))
     }
     let publications = d.history.publications
     #expect(publications.map(\.sequence) == [10, 11])

@@ -31,7 +31,8 @@ import Testing
     let batch = d.send(.filesDiscovered(makeFiles(2))).firstBatch
     #expect(d.tick(at: .seconds(5)).isEmpty, "sealed, but a row is still being decoded")
     d.send(.jobFinished(WorkerID(1), JobResult(jobID: batch.jobs[0].id, outcome: .decoded(info(for: batch.jobs[0])))))
-    let last = d.send(.jobFinished(WorkerID(1), JobResult(jobID: batch.jobs[1].id, outcome: .decoded(info(for: batch.jobs[1])))))
+    let last = d.send(
+        .jobFinished(WorkerID(1), JobResult(jobID: batch.jobs[1].id, outcome: .decoded(info(for: batch.jobs[1])))))
     #expect(last.publications.map(\.rows.count) == [2])
 }
 

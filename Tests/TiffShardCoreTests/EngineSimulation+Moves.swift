@@ -11,7 +11,11 @@ extension EngineSimulation {
             steps += 1
             step()
         }
-        if !d.engine.isFinished { problem("not finished after \(steps) steps: \(d.engine.queuedCount) queued, \(d.engine.inFlightCount) in flight") }
+        if !d.engine.isFinished {
+            problem(
+                "not finished after \(steps) steps: \(d.engine.queuedCount) queued, \(d.engine.inFlightCount) in flight"
+            )
+        }
     }
 
     mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
@@ -21,14 +25,16 @@ extension EngineSimulation {
         var moves: [(weight: Double, move: (inout EngineSimulation) -> Void)] = []
         if discoveredCount < files.count { moves.append((3, { $0.discoverChunk() })) }
         if discoveredCount > 0 { moves.append((0.3, { $0.rediscover() })) }
-        if discoveredCount == files.count && !exhaustedSent && !daemon { moves.append((1, { $0.send(.inputExhausted); $0.exhaustedSent = true })) }
-        if discoveredCount > 0 && !shutdownSent && daemon { moves.append((0.02, { $0.send(.shutdownRequested); $0.shutdownSent = true })) }
+        if discoveredCount == files.count && !exhaustedSent && !daemon { moves.append((1, { $0.exhaustInput() })) }
+        if discoveredCount > 0 && !shutdownSent && daemon { moves.append((0.02, { $0.requestShutdown() })) }
         let ids = workers.keys.sorted()
         for id in ids {
             let w = workers[id]!
             if !w.started && !w.killed { moves.append((3, { $0.start(id) })) }
             if w.killed { moves.append((3, { $0.exitKilled(id) })) }
-            if w.started && !w.killed, let job = w.queue.first, kinds[job.path] == .good || kinds[job.path] == .bad || kinds[job.path] == .crashes {
+            if w.started && !w.killed, let job = w.queue.first,
+                kinds[job.path] == .good || kinds[job.path] == .bad || kinds[job.path] == .crashes
+            {
                 moves.append((10, { $0.answer(id) }))
             }
             if w.started && !w.queue.isEmpty && !w.killed { moves.append((0.05, { $0.crash(id, signal: 11) })) }
@@ -40,10 +46,23 @@ extension EngineSimulation {
         let total = moves.reduce(0) { $0 + $1.weight }
         var pick = Double.random(in: 0..<total, using: &rng)
         for (weight, move) in moves {
-            if pick < weight { move(&self); return }
+            if pick < weight {
+                move(&self)
+                return
+            }
             pick -= weight
         }
         moves.last!.move(&self)
+    }
+
+    mutating func exhaustInput() {
+        exhaustedSent = true
+        send(.inputExhausted)
+    }
+
+    mutating func requestShutdown() {
+        shutdownSent = true
+        send(.shutdownRequested)
     }
 
     mutating func discoverChunk() {
@@ -62,7 +81,9 @@ extension EngineSimulation {
     mutating func start(_ id: WorkerID) {
         if chance(0.05) {
             workers[id] = nil
-            send(chance(0.5) ? .workerSpawnFailed(id, reason: "EAGAIN") : .workerExited(id, status: "exit code 1", signal: nil))
+            send(
+                chance(0.5)
+                    ? .workerSpawnFailed(id, reason: "EAGAIN") : .workerExited(id, status: "exit code 1", signal: nil))
             return
         }
         workers[id]!.started = true
@@ -95,7 +116,9 @@ extension EngineSimulation {
 
     /// A worker we were told to kill dies; sometimes its current result makes it out first.
     mutating func exitKilled(_ id: WorkerID) {
-        if let job = workers[id]!.queue.first, kinds[job.path] == .slow ? chance(0.5) : kinds[job.path] == .good && chance(0.3) {
+        if let job = workers[id]!.queue.first,
+            kinds[job.path] == .slow ? chance(0.5) : kinds[job.path] == .good && chance(0.3)
+        {
             workers[id]!.queue.removeFirst()
             inFlight.remove(job.path)
             decoded.insert(job.path)

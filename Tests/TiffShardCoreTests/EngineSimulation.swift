@@ -60,16 +60,19 @@ struct EngineSimulation {
         self.daemon = daemon
         firstSequence = Int(seed % 50)
         let settings = EngineSettings(
-            width: 16, height: 8, shardSize: Int.random(in: 1...12, using: &rng), ringSize: Int.random(in: 1...4, using: &rng),
+            width: 16, height: 8, shardSize: Int.random(in: 1...12, using: &rng),
+            ringSize: Int.random(in: 1...4, using: &rng),
             workerCount: Int.random(in: 1...4, using: &rng), batchSize: Int.random(in: 1...8, using: &rng),
-            idleFlush: daemon ? .seconds(2) : nil, maxShardAge: daemon ? .seconds(10) : nil, decodeTimeout: .seconds(30))
+            idleFlush: daemon ? .seconds(2) : nil, maxShardAge: daemon ? .seconds(10) : nil, decodeTimeout: .seconds(30)
+        )
         d = EngineDriver(settings, firstSequence: firstSequence)
         geometry = (settings.width, settings.height)
         ringSize = settings.ringSize
         files = makeFiles(fileCount, prefix: "sim")
         var kinds: [String: Kind] = [:]
         for (i, file) in files.enumerated() {
-            kinds[file.path] = i % 17 == 3 ? .crashes : i % 23 == 5 ? .bad : i % 41 == 7 ? .hangs : i % 29 == 11 ? .slow : .good
+            kinds[file.path] =
+                i % 17 == 3 ? .crashes : i % 23 == 5 ? .bad : i % 41 == 7 ? .hangs : i % 29 == 11 ? .slow : .good
         }
         self.kinds = kinds
     }
@@ -99,7 +102,9 @@ struct EngineSimulation {
         case .dispatch(let id, let batch):
             guard let w = workers[id] else { return problem("dispatch to unknown \(id)") }
             if !w.started || !w.queue.isEmpty || w.killed { problem("dispatch to \(id) not idle: \(w)") }
-            if batch.jobs.isEmpty || batch.jobs.count > d.engine.settings.batchSize { problem("batch size \(batch.jobs.count)") }
+            if batch.jobs.isEmpty || batch.jobs.count > d.engine.settings.batchSize {
+                problem("batch size \(batch.jobs.count)")
+            }
             if Int(batch.width) != geometry.width || Int(batch.height) != geometry.height { problem("batch geometry") }
             for job in batch.jobs {
                 if Int(job.slot) >= ringSize { problem("slot \(job.slot) outside ring of \(ringSize)") }
@@ -125,7 +130,8 @@ struct EngineSimulation {
             if p.rows.isEmpty { problem("empty publication") }
             if p.width != geometry.width || p.height != geometry.height { problem("publication geometry") }
             if p.rows.map(\.physicalRow) != p.rows.map(\.physicalRow).sorted() { problem("rows out of order") }
-            for row in p.rows where occupant[SlotRow(slot: UInt32(p.slot), row: UInt32(row.physicalRow))] != row.source.path {
+            for row in p.rows
+            where occupant[SlotRow(slot: UInt32(p.slot), row: UInt32(row.physicalRow))] != row.source.path {
                 problem("publication row \(row.physicalRow) of slot \(p.slot) is not \(row.source.path)")
             }
             for row in p.rows where !decoded.contains(row.source.path) || resolved.contains(row.source.path) {

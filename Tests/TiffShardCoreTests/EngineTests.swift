@@ -42,7 +42,8 @@ import Testing
     #expect(files.allSatisfy { d.engine.isKnown($0.path) }, "still known until durable")
 
     let done = d.send(.publicationFinished(sequence: 7, error: nil))
-    #expect(done == [.published(sequence: 7, rows: 10), .retireWorker(WorkerID(1)), .retireWorker(WorkerID(2)), .finished])
+    #expect(
+        done == [.published(sequence: 7, rows: 10), .retireWorker(WorkerID(1)), .retireWorker(WorkerID(2)), .finished])
     #expect(d.engine.isFinished)
     #expect(d.engine.nextSequence == 8)
     #expect(d.engine.workerCount == 0)
@@ -120,7 +121,9 @@ import Testing
     let stranger = WorkerID(99)
     let before = d.engine
     #expect(d.send(.workerStarted(stranger)) == [])
-    #expect(d.send(.jobFinished(stranger, JobResult(jobID: batch.jobs[0].id, outcome: .decoded(info(for: batch.jobs[0]))))) == [])
+    #expect(
+        d.send(.jobFinished(stranger, JobResult(jobID: batch.jobs[0].id, outcome: .decoded(info(for: batch.jobs[0])))))
+            == [])
     #expect(d.send(.workerExited(stranger, status: "signal 11", signal: 11)) == [])
     #expect(d.send(.workerSpawnFailed(stranger, reason: "ENOMEM")) == [])
     #expect(d.send(.jobFinished(WorkerID(1), JobResult(jobID: 12345, outcome: .rejected("x")))) == [], "unknown job")
@@ -161,9 +164,15 @@ import Testing
     #expect(s.imageBytes == 224 * 160)
     #expect(s.slotBytes == 100 * 224 * 160)
     var t = s
-    t.workerCount = 9; t.batchSize = 1; t.interpolation = .cubic; t.idleFlush = .seconds(1); t.maxPixels = 1
+    t.workerCount = 9
+    t.batchSize = 1
+    t.interpolation = .cubic
+    t.idleFlush = .seconds(1)
+    t.maxPixels = 1
     #expect(!s.needsNewRing(t))
-    for change in [{ (x: inout EngineSettings) in x.width += 1 }, { $0.height += 1 }, { $0.shardSize += 1 }, { $0.ringSize += 1 }] {
+    for change in [
+        { (x: inout EngineSettings) in x.width += 1 }, { $0.height += 1 }, { $0.shardSize += 1 }, { $0.ringSize += 1 },
+    ] {
         var u = s
         change(&u)
         #expect(s.needsNewRing(u))

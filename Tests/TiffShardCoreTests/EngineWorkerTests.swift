@@ -2,7 +2,9 @@ import Testing
 
 @testable import TiffShardCore
 
-private let w1 = WorkerID(1), w2 = WorkerID(2), w3 = WorkerID(3)
+private let w1 = WorkerID(1)
+private let w2 = WorkerID(2)
+private let w3 = WorkerID(3)
 
 private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, outcome: .decoded(info(for: job))) }
 
@@ -53,7 +55,8 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     let dispatches = d.send(.filesDiscovered(files)).dispatches
     d.send(.inputExhausted)
     try #require(dispatches.map(\.worker) == [w1, w2])
-    let batch1 = dispatches[0].batch, batch2 = dispatches[1].batch
+    let batch1 = dispatches[0].batch
+    let batch2 = dispatches[1].batch
     d.send(.jobFinished(w1, decoded(batch1.jobs[0])))
 
     var actions = d.send(.workerExited(w1, status: "signal 11", signal: 11))
