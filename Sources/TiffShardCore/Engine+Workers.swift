@@ -11,6 +11,8 @@ extension Engine {
         /// When the worker started on its current image (dispatch or previous result).
         var currentSince: Duration = .zero
         var killedForTimeout = false
+        /// The job that was running when the worker was killed for taking too long.
+        var timedOutJob: UInt64?
         var retiring = false
     }
 
@@ -20,7 +22,8 @@ extension Engine {
         dispatch(now: now, into: &actions)
         sealIfDue(now: now)
         publishIfReady(now: now, into: &actions)
-        if pendingSettings != nil, ringIsEmpty, inFlightCount == 0, retries.isEmpty {
+        // No new ring when stopping: nothing would use it.
+        if pendingSettings != nil, !shuttingDown, ringIsEmpty, inFlightCount == 0, retries.isEmpty {
             applyNewRing(into: &actions)
             spawnWorkers(now: now, into: &actions)
             dispatch(now: now, into: &actions)
@@ -44,7 +47,9 @@ extension Engine {
     }
 
     mutating func dispatch(now: Duration, into actions: inout [Action]) {
-        var idle = workers.filter { $0.value.phase == .idle && !$0.value.retiring }.map(\.key).sorted()
+        // A worker being killed for a timeout may still answer (and go idle) before it dies: give it nothing new.
+        var idle = workers.filter { $0.value.phase == .idle && !$0.value.retiring && !$0.value.killedForTimeout }
+            .map(\.key).sorted()
         while !idle.isEmpty, queuedCount > 0 {
             let id = idle.removeFirst()
             let share = (queuedCount + idle.count) / (idle.count + 1)
@@ -123,7 +128,7 @@ extension Engine {
         // Workers process a batch in order, so the first unanswered job is the one that was running.
         for (position, jobID) in worker.remaining.enumerated() {
             guard let job = jobs[jobID] else { continue }
-            if position == 0 && worker.killedForTimeout {
+            if jobID == worker.timedOutJob {
                 jobs[jobID] = nil
                 let limit = settings.decodeTimeout.map { " after \($0.components.seconds) s" } ?? ""
                 reject(job, reason: "decode timed out\(limit)", into: &actions)
@@ -145,6 +150,7 @@ extension Engine {
         for (id, worker) in workers.sorted(by: { $0.key < $1.key })
         where worker.phase == .busy && !worker.killedForTimeout && now - worker.currentSince > limit {
             workers[id]!.killedForTimeout = true
+            workers[id]!.timedOutJob = worker.remaining.first
             actions.append(.killWorker(id, reason: "decode of one image took longer than \(limit.components.seconds) s"))
         }
     }
@@ -155,6 +161,8 @@ extension Engine {
             if let s = fillingSlot { seal(s) }
             return
         }
+        // The latest configuration wins: a reload back to the current geometry cancels a pending rebuild.
+        pendingSettings = nil
         settings = new
         // Fewer workers: retire idle ones now; busy ones are retired as the count is re-checked.
         var surplus = workers.values.filter { !$0.retiring }.count - new.workerCount

@@ -7,7 +7,8 @@ import Testing
 private let trickyStrings: [String] = [
     "", "plain", "with \"quotes\"", "back\\slash", "\\\"", "line\nbreak", "cr\rlf\r\n", "tab\there",
     "nul\u{0}byte", "bell\u{7}", "esc\u{1B}[0m", "unit\u{1F}sep", "del\u{7F}", "caf\u{E9}", "e\u{301}",
-    "日本語/ファイル.tif", "emoji 😀🧪 flag 🇫🇷", "family 👨‍👩‍👧", "line sep \u{2028} para \u{2029}",
+    "日本語/ファイル.tif", "emoji 😀🧪 flag 🇫🇷", "family 👨‍👩‍👧",
+    "line sep \u{2028} para \u{2029}",
     "slash / and </script>", "{\"nested\": [1, 2]}", "max scalar \u{10FFFF}",
     String((0..<32).map { Character(Unicode.Scalar(UInt8($0))) }),
 ]
@@ -68,8 +69,9 @@ func stringsSurviveEncodeAndParse(_ value: String) throws {
 }
 
 @Test func parserReadsJSONFromOtherWriters() throws {
-    let o = try #require(JSONObjectParser.parse(
-        #"{"a":"\ud83d\ude00","b":"\u00e9\/\b\f","c":-0.25e2,"d":  null ,"e" : 7}"#))
+    let o = try #require(
+        JSONObjectParser.parse(
+            #"{"a":"\ud83d\ude00","b":"\u00e9\/\b\f","c":-0.25e2,"d":  null ,"e" : 7}"#))
     #expect(o["a"] == .string("😀"))
     #expect(o["b"] == .string("é/\u{8}\u{C}"))
     #expect(o["c"] == .double(-25))

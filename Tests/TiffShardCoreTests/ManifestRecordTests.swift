@@ -4,19 +4,24 @@ import Testing
 @testable import TiffShardCore
 
 private let sampleRecord = ManifestRecord(
-    row: 3, source: SourceIdentity(relativePath: "sub dir/b\"1\".tif", size: 1234, modificationTimeNanoseconds: 1_795_565_407_500_000_000),
+    row: 3,
+    source: SourceIdentity(
+        relativePath: "sub dir/b\"1\".tif", size: 1234, modificationTimeNanoseconds: 1_795_565_407_500_000_000),
     info: SourceInfo(width: 640, height: 480, bitsPerSample: 16, channels: 3, pages: 2, compression: 5))
 
 @Test func manifestLineHasTheDocumentedKeysInOrder() {
-    #expect(sampleRecord.encoded() == #"{"row": 3, "source": "sub dir/b\"1\".tif", "bytes": 1234, "mtime": 1795565407.5, "#
-        + #""mtime_ns": 1795565407500000000, "width": 640, "height": 480, "bits_per_sample": 16, "channels": 3, "#
-        + #""pages": 2, "compression": 5}"#)
+    #expect(
+        sampleRecord.encoded() == #"{"row": 3, "source": "sub dir/b\"1\".tif", "bytes": 1234, "mtime": 1795565407.5, "#
+            + #""mtime_ns": 1795565407500000000, "width": 640, "height": 480, "bits_per_sample": 16, "channels": 3, "#
+            + #""pages": 2, "compression": 5}"#)
 }
 
 @Test func manifestKeysAreThePublicFormat() throws {
     let members = try #require(JSONObjectParser.parse(sampleRecord.encoded()))
-    let documented: Set = ["row", "source", "bytes", "mtime", "mtime_ns", "width", "height", "bits_per_sample",
-                           "channels", "pages"]
+    let documented: Set = [
+        "row", "source", "bytes", "mtime", "mtime_ns", "width", "height", "bits_per_sample",
+        "channels", "pages",
+    ]
     #expect(documented.isSubset(of: Set(members.keys)))
     #expect(Set(members.keys).subtracting(documented) == ["compression"])
     #expect(members["mtime"] == .double(1_795_565_407.5))
@@ -65,8 +70,9 @@ func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UI
     let record = RejectionRecord(
         source: "bad \"one\".tif", reason: "decoder crashed (signal 11)", timeNanoseconds: 1_795_565_407_123_456_789,
         bytes: 77)
-    #expect(record.encoded() == #"{"source": "bad \"one\".tif", "reason": "decoder crashed (signal 11)", "#
-        + #""time": "2026-11-25T00:10:07.123Z", "time_ns": 1795565407123456789, "bytes": 77}"#)
+    #expect(
+        record.encoded() == #"{"source": "bad \"one\".tif", "reason": "decoder crashed (signal 11)", "#
+            + #""time": "2026-11-25T00:10:07.123Z", "time_ns": 1795565407123456789, "bytes": 77}"#)
     let members = try #require(JSONObjectParser.parse(record.encoded()))
     #expect(members["source"] == .string("bad \"one\".tif"))
     #expect(members["reason"] == .string("decoder crashed (signal 11)"))

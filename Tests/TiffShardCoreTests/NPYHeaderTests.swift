@@ -6,8 +6,10 @@ import Testing
 /// Shapes from one row to ten million rows, with odd and even geometries, so the padding takes every length.
 private let shapes: [(rows: Int, height: Int, width: Int)] = {
     var result: [(Int, Int, Int)] = []
-    let rowCounts = [1, 2, 3, 7, 9, 10, 11, 99, 100, 101, 999, 1000, 1024, 4096, 9999, 10_000, 65_535, 65_536,
-                     99_999, 100_000, 999_999, 1_000_000, 9_999_999, 10_000_000]
+    let rowCounts = [
+        1, 2, 3, 7, 9, 10, 11, 99, 100, 101, 999, 1000, 1024, 4096, 9999, 10_000, 65_535, 65_536,
+        99_999, 100_000, 999_999, 1_000_000, 9_999_999, 10_000_000,
+    ]
     for rows in rowCounts {
         for (height, width) in [(1, 1), (128, 128), (7, 13), (1000, 10), (4096, 4096), (99_999, 3)] {
             result.append((rows, height, width))

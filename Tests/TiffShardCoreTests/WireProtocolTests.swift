@@ -5,7 +5,9 @@ import Testing
 private func batch(_ count: Int, path: (Int) -> String = { "/srv/ingest/img-\($0).tif" }) -> DecodeBatch {
     DecodeBatch(
         width: 224, height: 160, interpolation: .area, maxPixels: 1 << 33,
-        jobs: (0..<count).map { DecodeJob(id: UInt64($0) * 1_000_003 + 1, slot: UInt32($0 % 3), row: UInt32($0), path: path($0)) })
+        jobs: (0..<count).map {
+            DecodeJob(id: UInt64($0) * 1_000_003 + 1, slot: UInt32($0 % 3), row: UInt32($0), path: path($0))
+        })
 }
 
 private let sampleMessages: [WireMessage] = [
@@ -13,12 +15,23 @@ private let sampleMessages: [WireMessage] = [
     .decodeBatch(batch(1)),
     .decodeBatch(batch(1000)),
     .decodeBatch(batch(5) { "/in/line\nbreak/日本語 😀 \($0).tif" }),
-    .decodeBatch(DecodeBatch(width: .max, height: 0, interpolation: .lanczos, maxPixels: .max,
-                             jobs: [DecodeJob(id: .max, slot: .max, row: .max, path: "")])),
-    .jobResult(JobResult(jobID: 7, outcome: .decoded(SourceInfo(
-        width: 4000, height: 3000, bitsPerSample: 16, channels: 3, pages: 12, compression: 8, usedFallback: true)))),
-    .jobResult(JobResult(jobID: .max, outcome: .decoded(SourceInfo(
-        width: .max, height: .max, bitsPerSample: .max, channels: .max, pages: .max, compression: .max)))),
+    .decodeBatch(
+        DecodeBatch(
+            width: .max, height: 0, interpolation: .lanczos, maxPixels: .max,
+            jobs: [DecodeJob(id: .max, slot: .max, row: .max, path: "")])),
+    .jobResult(
+        JobResult(
+            jobID: 7,
+            outcome: .decoded(
+                SourceInfo(
+                    width: 4000, height: 3000, bitsPerSample: 16, channels: 3, pages: 12, compression: 8,
+                    usedFallback: true)))),
+    .jobResult(
+        JobResult(
+            jobID: .max,
+            outcome: .decoded(
+                SourceInfo(
+                    width: .max, height: .max, bitsPerSample: .max, channels: .max, pages: .max, compression: .max)))),
     .jobResult(JobResult(jobID: 0, outcome: .rejected("not a TIFF: signature 89 50 4E 47 — \"png\"?\n"))),
     .jobResult(JobResult(jobID: 1, outcome: .rejected(""))),
 ]
@@ -54,7 +67,8 @@ func messagesRoundTrip(_ message: WireMessage) throws {
 @Test func frameLayoutIsPinned() {
     let bytes = WireMessage.jobResult(JobResult(jobID: 0x0102, outcome: .rejected("ab"))).encoded()
     #expect(bytes == [16, 0, 0, 0, 2, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0x61, 0x62])
-    let empty = WireMessage.decodeBatch(DecodeBatch(width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
+    let empty = WireMessage.decodeBatch(
+        DecodeBatch(width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
     #expect(empty.encoded() == [22, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 }
 
@@ -123,8 +137,9 @@ func decoderFedRandomChunks(seed: UInt64) throws {
     expectThrow([9], .malformed("message type"))
     expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], .malformed("interpolation"))
     expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 2], .malformed("result status"))
-    expectThrow(Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected("x"))).encoded().dropFirst(4)) + [0],
-                .malformed("trailing bytes"))
+    expectThrow(
+        Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected("x"))).encoded().dropFirst(4)) + [0],
+        .malformed("trailing bytes"))
     // A job count far beyond the bytes present must fail fast, not allocate.
     expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], .truncated)
     // A string length beyond the frame limit.
