@@ -14,7 +14,14 @@ extension Engine {
         /// The job that was running when the worker was killed for taking too long.
         var timedOutJob: UInt64?
         var retiring = false
+        /// Whether the worker was ever given a batch (a worker dying before that failed to start).
+        var everDispatched = false
+        var spawnedAt: Duration = .zero
     }
+
+    /// Workers that die this many times in a row right after starting, before any work, mean the worker
+    /// cannot run at all (missing library, sandbox, broken binary): stop instead of looping.
+    static let startupFailureLimit = 5
 
     /// Dispatches, seals, publishes, spawns and finishes as far as the state allows.
     mutating func pump(now: Duration, into actions: inout [Action]) {
@@ -41,7 +48,7 @@ extension Engine {
         while workers.values.filter({ !$0.retiring }).count < desiredWorkers, now >= spawnNotBefore {
             let id = WorkerID(nextWorkerID)
             nextWorkerID += 1
-            workers[id] = Worker()
+            workers[id] = Worker(spawnedAt: now)
             actions.append(.spawnWorker(id))
         }
     }
@@ -50,9 +57,12 @@ extension Engine {
         // A worker being killed for a timeout may still answer (and go idle) before it dies: give it nothing new.
         var idle = workers.filter { $0.value.phase == .idle && !$0.value.retiring && !$0.value.killedForTimeout }
             .map(\.key).sorted()
+        // Workers still starting get their share too, so a small backlog is spread over the whole pool.
+        let starting = workers.values.filter { $0.phase == .starting && !$0.retiring }.count
         while !idle.isEmpty, queuedCount > 0 {
             let id = idle.removeFirst()
-            let share = (queuedCount + idle.count) / (idle.count + 1)
+            let sharers = idle.count + 1 + starting
+            let share = (queuedCount + sharers - 1) / sharers
             let size = max(1, min(settings.batchSize, share))
             var batch: [Job] = []
             while batch.count < size, !retries.isEmpty { batch.append(retries.removeFirst()) }
@@ -67,6 +77,7 @@ extension Engine {
             guard !batch.isEmpty else { break }
             for i in batch.indices { batch[i].attempts += 1; jobs[batch[i].id] = batch[i] }
             workers[id]!.phase = .busy
+            workers[id]!.everDispatched = true
             workers[id]!.remaining = batch.map(\.id)
             workers[id]!.currentSince = now
             actions.append(.dispatch(id, DecodeBatch(
@@ -120,6 +131,14 @@ extension Engine {
         if worker.retiring && worker.remaining.isEmpty { return }
         statistics.workerCrashes += 1
         consecutiveCrashes += 1
+        if !worker.everDispatched && now - worker.spawnedAt < .seconds(5) {
+            startupFailures += 1
+            if startupFailures == Self.startupFailureLimit {
+                actions.append(.fatal("workers exit right after starting (\(status)), \(startupFailures) times in a row"))
+            }
+        } else {
+            startupFailures = 0
+        }
         // Back off when workers keep dying: 0 s for the first crash, then 0.25 s doubling up to 30 s.
         if consecutiveCrashes > 1 {
             let ms = min(30_000, 250 << min(consecutiveCrashes - 2, 7))

@@ -35,6 +35,8 @@ public struct Engine: Sendable {
         case published(sequence: Int, rows: Int)
         /// The file changed while a worker read it: admit it again once it settles (or reject it, one-shot).
         case reexamine(SourceFile, reason: String)
+        /// The pool cannot work at all; stop and exit with an error.
+        case fatal(String)
         /// Everything is done (after shutdown or exhausted input); exit.
         case finished
     }
@@ -63,6 +65,7 @@ public struct Engine: Sendable {
     var workers: [WorkerID: Worker] = [:]
     var nextWorkerID = 1
     var consecutiveCrashes = 0
+    var startupFailures = 0
     var spawnNotBefore: Duration = .zero
 
     // Lifecycle.

@@ -191,6 +191,10 @@ final class Supervisor {
         case .reexamine(let file, let reason):
             logger.notice("\(file.relativePath) \(reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
             hooks?.supervisor(self, sourcesChanged: [file])
+        case .fatal(let reason):
+            logger.critical("\(reason); stopping")
+            exitCode = ExitCodes.internalError
+            stopRequested = true
         case .finished:
             break
         }

@@ -161,6 +161,10 @@ struct EngineSimulation {
             }
             publishedSequences.append(sequence)
             publishing = nil
+        case .reexamine(let file, _):
+            problem("reexamine of \(file.path): the simulation never changes files")
+        case .fatal(let reason):
+            problem("fatal: \(reason)")
         case .finished:
             if !workers.isEmpty { problem("finished with live workers") }
             if publishing != nil { problem("finished while publishing") }
