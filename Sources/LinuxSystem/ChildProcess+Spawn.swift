@@ -32,8 +32,11 @@ extension ChildProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
+        // Every signal 1...64, including glibc's internal 32 and 33 that sigfillset leaves out:
+        // otherwise posix_spawn sets those to SIG_IGN in the child (they have handlers here), and an
+        // ignored disposition survives exec.
         var allSignals = sigset_t()
-        sigfillset(&allSignals)
+        _ = withUnsafeMutableBytes(of: &allSignals) { $0.initializeMemory(as: UInt8.self, repeating: 0xFF) }
         try SystemCall.returnedError("posix_spawnattr_setsigmask") { posix_spawnattr_setsigmask(&attributes, &emptyMask) }
         try SystemCall.returnedError("posix_spawnattr_setsigdefault") {
             posix_spawnattr_setsigdefault(&attributes, &allSignals)
