@@ -37,7 +37,9 @@ extension ChildProcess {
         // ignored disposition survives exec.
         var allSignals = sigset_t()
         _ = withUnsafeMutableBytes(of: &allSignals) { $0.initializeMemory(as: UInt8.self, repeating: 0xFF) }
-        try SystemCall.returnedError("posix_spawnattr_setsigmask") { posix_spawnattr_setsigmask(&attributes, &emptyMask) }
+        try SystemCall.returnedError("posix_spawnattr_setsigmask") {
+            posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        }
         try SystemCall.returnedError("posix_spawnattr_setsigdefault") {
             posix_spawnattr_setsigdefault(&attributes, &allSignals)
         }

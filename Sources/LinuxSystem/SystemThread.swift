@@ -14,14 +14,16 @@ public final class SystemThread: @unchecked Sendable {
     /// The corresponding C function is `pthread_create`.
     public init(name: String? = nil, _ body: @escaping @Sendable () -> Void) throws {
         let work = Unmanaged.passRetained(Work(name: name, body: body))
-        let code = pthread_create(&handle, nil, { context in
-            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
-            if let name = work.name {
-                ProcessControl.setName(name)
-            }
-            work.body()
-            return nil
-        }, work.toOpaque())
+        let code = pthread_create(
+            &handle, nil,
+            { context in
+                let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+                if let name = work.name {
+                    ProcessControl.setName(name)
+                }
+                work.body()
+                return nil
+            }, work.toOpaque())
         if code != 0 {
             work.release()
             throw SystemCallError(call: "pthread_create", path: name, errno: Errno(rawValue: code))

@@ -29,10 +29,16 @@ import Testing
         #expect(copy != file)
         #expect(try copy.isCloseOnExec())
         let (a, b) = try SocketPair.stream()
-        defer { a.close(); b.close() }
+        defer {
+            a.close()
+            b.close()
+        }
         #expect(try a.isCloseOnExec() && b.isCloseOnExec())
         let pipe = try Pipe.create()
-        defer { pipe.read.close(); pipe.write.close() }
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
         #expect(try pipe.read.isCloseOnExec() && pipe.write.isCloseOnExec())
     }
 
@@ -57,7 +63,10 @@ import Testing
 
     @Test func setNonBlockingToggles() throws {
         let pipe = try Pipe.create()
-        defer { pipe.read.close(); pipe.write.close() }
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
         #expect(try !pipe.read.isNonBlocking())
         try pipe.read.setNonBlocking(true)
         #expect(try pipe.read.isNonBlocking())

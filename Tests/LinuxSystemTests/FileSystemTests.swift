@@ -11,7 +11,9 @@ import Testing
             try FileSystem.renameNoReplace(directory.file("a"), to: directory.file("b"))
         }
         #expect(error?.errno == .exists)
-        #expect(error?.description == "renameat2(RENAME_NOREPLACE) \(directory.file("a")) -> \(directory.file("b")): File exists")
+        #expect(
+            error?.description
+                == "renameat2(RENAME_NOREPLACE) \(directory.file("a")) -> \(directory.file("b")): File exists")
         #expect(try FileSystem.readFile(directory.file("b")) == [2])
         try FileSystem.renameNoReplace(directory.file("a"), to: directory.file("c"))
         #expect(try FileSystem.statusIfExists(directory.file("a")) == nil)
@@ -28,7 +30,9 @@ import Testing
         let error = #expect(throws: SystemCallError.self) {
             try FileSystem.rename(directory.file("missing"), to: directory.file("b"))
         }
-        #expect(error?.description == "rename \(directory.file("missing")) -> \(directory.file("b")): No such file or directory")
+        #expect(
+            error?.description
+                == "rename \(directory.file("missing")) -> \(directory.file("b")): No such file or directory")
     }
 
     @Test func statusIfExistsIsNilForMissingPaths() throws {

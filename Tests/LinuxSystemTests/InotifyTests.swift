@@ -1,5 +1,6 @@
-@testable import LinuxSystem
 import Testing
+
+@testable import LinuxSystem
 
 @Suite struct InotifyTests {
     /// Reads events until one matches `predicate` (epoll-blocking in between), returning all read.

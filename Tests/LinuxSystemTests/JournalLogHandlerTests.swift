@@ -28,8 +28,11 @@ import Testing
             logger.error("e")
             logger.critical("c")
         }
-        #expect(lines == ["<7>tiffshard: t", "<7>tiffshard: d", "<6>tiffshard: i", "<5>tiffshard: n",
-                          "<4>tiffshard: w", "<3>tiffshard: e", "<2>tiffshard: c"])
+        #expect(
+            lines == [
+                "<7>tiffshard: t", "<7>tiffshard: d", "<6>tiffshard: i", "<5>tiffshard: n",
+                "<4>tiffshard: w", "<3>tiffshard: e", "<2>tiffshard: c",
+            ])
     }
 
     @Test func oneRecordIsOneLineWithSortedMetadata() throws {

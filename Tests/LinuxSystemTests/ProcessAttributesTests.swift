@@ -1,5 +1,6 @@
-import LinuxSystem
 import Testing
+
+@testable import LinuxSystem
 
 /// Process and machine attributes: prctl, rlimits, terminals, processor count.
 @Suite struct ProcessAttributesTests {
@@ -25,9 +26,23 @@ import Testing
         #expect(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"])
     }
 
-    @Test func addressSpaceLimitAppliesInAChild() throws {
-        // Lowering RLIMIT_AS in the test process would starve it; check the value a child inherits.
-        #expect(try ResourceLimit.addressSpace() == nil)
+    @Test func addressSpaceLimitIsAppliedAndCannotBeRaised() throws {
+        // Lowering RLIMIT_AS of the test process would starve it: apply the same code to a child.
+        let child = try ChildProcess.spawn(
+            executable: "/bin/sleep", arguments: ["sleep", "60"], environment: [], fileDescriptors: [])
+        defer {
+            try? ChildProcess.kill(child, signal: Signal.kill)
+            _ = try? ChildProcess.wait(child, blocking: true)
+        }
+        let bytes: UInt64 = 3 << 30
+        try ResourceLimit.set(ResourceLimit.addressSpaceResource, "setrlimit", bytes, process: child)
+        let limits = String(decoding: try FileSystem.readFile("/proc/\(child)/limits"), as: UTF8.self)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max address space") })
+        #expect(line.split(separator: " ").dropFirst(3).prefix(2) == ["\(bytes)", "\(bytes)"])
+        let raise = #expect(throws: SystemCallError.self) {
+            try ResourceLimit.set(ResourceLimit.addressSpaceResource, "setrlimit", bytes * 2, process: child)
+        }
+        #expect(raise?.errno == .invalidArgument)
     }
 
     @Test func pipesAreNoTerminals() throws {

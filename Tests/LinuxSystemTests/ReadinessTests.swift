@@ -42,7 +42,12 @@ import Testing
     @Test func epollReturnsAtMostMaxEvents() throws {
         let epoll = try Epoll()
         let pipes = try (0..<5).map { _ in try Pipe.create() }
-        defer { pipes.forEach { $0.read.close(); $0.write.close() } }
+        defer {
+            pipes.forEach {
+                $0.read.close()
+                $0.write.close()
+            }
+        }
         for (index, pipe) in pipes.enumerated() {
             try epoll.add(pipe.write, events: .writable, token: UInt64(index) | 1 << 40)
         }
