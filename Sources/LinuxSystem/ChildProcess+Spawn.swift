@@ -72,6 +72,13 @@ extension ChildProcess {
         precondition(targets.count == mappings.count, "two descriptors mapped to the same target number")
         precondition(targets.allSatisfy { $0 >= 0 }, "negative target descriptor number")
         let highest = (mappings.map(\.source.rawValue) + mappings.map(\.target) + [2]).max()!
+        // glibc refuses (EBADF) descriptor numbers at or above the soft RLIMIT_NOFILE; say so
+        // plainly instead of tripping the EBADF precondition.
+        guard Int(highest) + mappings.count < sysconf(Int32(_SC_OPEN_MAX)) else {
+            throw SystemCallError(
+                call: "posix_spawn_file_actions_adddup2", path: "fd \(highest + Int32(mappings.count))",
+                errno: .tooManyOpenFiles)
+        }
         for (index, mapping) in mappings.enumerated() {
             let scratch = highest + 1 + Int32(index)
             try SystemCall.returnedError("posix_spawn_file_actions_adddup2") {
