@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -44,6 +45,11 @@ int tsl_pipe(int fds[2], int nonBlocking) { return pipe2(fds, O_CLOEXEC | (nonBl
 int tsl_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 
 int tsl_set_process_name(const char *name) { return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0); }
+
+int tsl_prlimit(int pid, int resource, const void *newLimit, void *oldLimit) {
+    return prlimit((pid_t)pid, (__rlimit_resource_t)resource, (const struct rlimit *)newLimit,
+                   (struct rlimit *)oldLimit);
+}
 
 /// Builds a signal set from a list; fails with EINVAL for numbers sigaddset refuses.
 static int tsl_make_sigset(sigset_t *set, const int *signals, int count) {

@@ -32,9 +32,14 @@ extension ChildProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
+        // Every signal 1...64, including glibc's internal 32 and 33 that sigfillset leaves out:
+        // otherwise posix_spawn sets those to SIG_IGN in the child (they have handlers here), and an
+        // ignored disposition survives exec.
         var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        try SystemCall.returnedError("posix_spawnattr_setsigmask") { posix_spawnattr_setsigmask(&attributes, &emptyMask) }
+        _ = withUnsafeMutableBytes(of: &allSignals) { $0.initializeMemory(as: UInt8.self, repeating: 0xFF) }
+        try SystemCall.returnedError("posix_spawnattr_setsigmask") {
+            posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        }
         try SystemCall.returnedError("posix_spawnattr_setsigdefault") {
             posix_spawnattr_setsigdefault(&attributes, &allSignals)
         }
@@ -67,6 +72,13 @@ extension ChildProcess {
         precondition(targets.count == mappings.count, "two descriptors mapped to the same target number")
         precondition(targets.allSatisfy { $0 >= 0 }, "negative target descriptor number")
         let highest = (mappings.map(\.source.rawValue) + mappings.map(\.target) + [2]).max()!
+        // glibc refuses (EBADF) descriptor numbers at or above the soft RLIMIT_NOFILE; say so
+        // plainly instead of tripping the EBADF precondition.
+        guard Int(highest) + mappings.count < sysconf(Int32(_SC_OPEN_MAX)) else {
+            throw SystemCallError(
+                call: "posix_spawn_file_actions_adddup2", path: "fd \(highest + Int32(mappings.count))",
+                errno: .tooManyOpenFiles)
+        }
         for (index, mapping) in mappings.enumerated() {
             let scratch = highest + 1 + Int32(index)
             try SystemCall.returnedError("posix_spawn_file_actions_adddup2") {

@@ -14,7 +14,8 @@ public final class DatagramSocket: @unchecked Sendable {
     /// The corresponding C functions are `socket` (`SOCK_CLOEXEC`) and `bind`.
     public init(boundTo path: String) throws {
         let type = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
-        let fd = FileDescriptor(rawValue: try SystemCall.value("socket(AF_UNIX, SOCK_DGRAM)") { socket(AF_UNIX, type, 0) })
+        let fd = FileDescriptor(
+            rawValue: try SystemCall.value("socket(AF_UNIX, SOCK_DGRAM)") { socket(AF_UNIX, type, 0) })
         do {
             var address = try Self.address(path)
             _ = try withUnsafePointer(to: &address) { pointer in
@@ -57,8 +58,9 @@ public final class DatagramSocket: @unchecked Sendable {
             try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
                 try bytes.withUnsafeBytes { raw in
                     try SystemCall.value("sendto", path: destination) {
-                        sendto(fileDescriptor.rawValue, raw.baseAddress, raw.count, 0, generic,
-                               socklen_t(MemoryLayout<sockaddr_un>.size))
+                        sendto(
+                            fileDescriptor.rawValue, raw.baseAddress, raw.count, 0, generic,
+                            socklen_t(MemoryLayout<sockaddr_un>.size))
                     }
                 }
             }

@@ -60,7 +60,8 @@ public final class Epoll: @unchecked Sendable {
     }
 
     /// `epoll_ctl(op)` with one event.
-    private func control(_ op: Int, _ call: String, _ fd: FileDescriptor, _ events: EpollEvents, _ token: UInt64) throws {
+    private func control(_ op: Int, _ call: String, _ fd: FileDescriptor, _ events: EpollEvents, _ token: UInt64) throws
+    {
         _ = try SystemCall.value(call, path: "fd \(fd.rawValue)") {
             tsl_epoll_ctl(fileDescriptor.rawValue, Int32(op), fd.rawValue, events.rawValue, token)
         }

@@ -2,8 +2,10 @@ import CLinuxShim
 
 /// Readiness conditions for ``Epoll``.
 public struct EpollEvents: OptionSet, Sendable, Hashable {
+    /// The raw C bits.
     public let rawValue: UInt32
 
+    /// Wraps raw C bits.
     public init(rawValue: UInt32) {
         self.rawValue = rawValue
     }

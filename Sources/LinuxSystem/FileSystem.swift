@@ -112,3 +112,24 @@ public enum FileSystem {
         return String(trimmed[trimmed.index(after: slash)...])
     }
 }
+
+extension FileSystem {
+    /// The target a symbolic link points to, as stored (not resolved).
+    ///
+    /// The corresponding C function is `readlink`.
+    public static func readSymbolicLink(_ path: String) throws -> String {
+        var capacity = 256
+        while true {
+            var buffer = [UInt8](repeating: 0, count: capacity)
+            let count = try buffer.withUnsafeMutableBytes { raw in
+                try SystemCall.value("readlink", path: path) {
+                    readlink(path, raw.baseAddress!.assumingMemoryBound(to: CChar.self), raw.count)
+                }
+            }
+            if count < capacity {
+                return String(decoding: buffer[..<count], as: UTF8.self)
+            }
+            capacity *= 4
+        }
+    }
+}

@@ -66,7 +66,8 @@ public final class Inotify: @unchecked Sendable {
             let nameStart = offset + 16
             let nameEnd = min(nameStart + length, bytes.count)
             let name = Array(bytes[nameStart..<nameEnd].prefix { $0 != 0 })
-            events.append(InotifyEvent(watch: watch, mask: InotifyMask(rawValue: mask), cookie: cookie, nameBytes: name))
+            events.append(
+                InotifyEvent(watch: watch, mask: InotifyMask(rawValue: mask), cookie: cookie, nameBytes: name))
             offset = nameStart + length
         }
         return events

@@ -2,8 +2,10 @@ import Glibc
 
 /// Inotify event bits (in a watch mask and in reported events).
 public struct InotifyMask: OptionSet, Sendable, Hashable {
+    /// The raw C bits.
     public let rawValue: UInt32
 
+    /// Wraps raw C bits.
     public init(rawValue: UInt32) {
         self.rawValue = rawValue
     }

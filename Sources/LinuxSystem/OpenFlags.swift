@@ -2,8 +2,10 @@ import Glibc
 
 /// Flags for ``FileDescriptor/open(_:_:mode:)``; `O_CLOEXEC` is always added.
 public struct OpenFlags: OptionSet, Sendable {
+    /// The raw C bits.
     public let rawValue: Int32
 
+    /// Wraps raw C bits.
     public init(rawValue: Int32) {
         self.rawValue = rawValue
     }

@@ -6,11 +6,14 @@ import Glibc
 /// process, not a condition to handle, so they stop the program (as SwiftNIO does).
 enum SystemCall {
     /// Runs `body` (a C call returning -1 and setting `errno` on failure), retrying it while it fails
-    /// with `EINTR` if `retryOnInterrupt`, and returns its value or the error number.
+    /// with `EINTR` if `retryOnInterrupt`, and returns its value or the error number. With
+    /// `badDescriptorIsError`, `EBADF` is returned like any error instead of stopping the program
+    /// (for the standard streams, which the environment may have closed).
     @inline(__always)
     static func valueOrErrno<Value: FixedWidthInteger>(
         _ call: String,
         retryOnInterrupt: Bool = true,
+        badDescriptorIsError: Bool = false,
         _ body: () -> Value
     ) -> Result<Value, Errno> {
         while true {
@@ -22,7 +25,9 @@ enum SystemCall {
             if error == .interrupted && retryOnInterrupt {
                 continue
             }
-            checkNotProgrammingError(error, call: call)
+            if !(badDescriptorIsError && error == .badFileDescriptor) {
+                checkNotProgrammingError(error, call: call)
+            }
             return .failure(error)
         }
     }
@@ -61,7 +66,8 @@ enum SystemCall {
     /// Stops the program on `EBADF`/`EFAULT`, which only a bug in this process can cause.
     static func checkNotProgrammingError(_ error: Errno, call: String) {
         if error == .badFileDescriptor || error.rawValue == EFAULT {
-            preconditionFailure("\(call) failed with \(error) (\(error.rawValue)): a descriptor or pointer this process does not own")
+            preconditionFailure(
+                "\(call) failed with \(error) (\(error.rawValue)): a descriptor or pointer this process does not own")
         }
     }
 }

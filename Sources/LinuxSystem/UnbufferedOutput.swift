@@ -9,14 +9,11 @@ enum UnbufferedOutput {
         text.withUTF8 { bytes in
             var offset = 0
             while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
+                let result = SystemCall.valueOrErrno("write", badDescriptorIsError: true) {
+                    Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
                 }
+                guard case .success(let written) = result, written > 0 else { return }
+                offset += written
             }
         }
     }

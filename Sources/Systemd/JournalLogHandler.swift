@@ -25,7 +25,10 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// Creates a handler writing to `fileDescriptor`.
-    public init(label: String, level: Logger.Level = .info, fileDescriptor: Int32, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        label: String, level: Logger.Level = .info, fileDescriptor: Int32,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.label = label
         self.logLevel = level
         self.fileDescriptor = fileDescriptor
@@ -70,7 +73,8 @@ public struct JournalLogHandler: LogHandler {
     }
 
     /// One record: `<N>label: message key=value ...\n`, metadata sorted by key, line breaks escaped.
-    public static func format(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String {
+    public static func format(level: Logger.Level, label: String, message: String, metadata: Logger.Metadata) -> String
+    {
         var line = "<\(priority(level))>\(escaped(label)): \(escaped(message))"
         for key in metadata.keys.sorted() {
             line += " \(escaped(key))=\(quoted(escaped(metadata[key]!.description)))"

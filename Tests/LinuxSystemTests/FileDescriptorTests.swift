@@ -29,10 +29,16 @@ import Testing
         #expect(copy != file)
         #expect(try copy.isCloseOnExec())
         let (a, b) = try SocketPair.stream()
-        defer { a.close(); b.close() }
+        defer {
+            a.close()
+            b.close()
+        }
         #expect(try a.isCloseOnExec() && b.isCloseOnExec())
         let pipe = try Pipe.create()
-        defer { pipe.read.close(); pipe.write.close() }
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
         #expect(try pipe.read.isCloseOnExec() && pipe.write.isCloseOnExec())
     }
 
@@ -57,7 +63,10 @@ import Testing
 
     @Test func setNonBlockingToggles() throws {
         let pipe = try Pipe.create()
-        defer { pipe.read.close(); pipe.write.close() }
+        defer {
+            pipe.read.close()
+            pipe.write.close()
+        }
         #expect(try !pipe.read.isNonBlocking())
         try pipe.read.setNonBlocking(true)
         #expect(try pipe.read.isNonBlocking())
@@ -79,17 +88,17 @@ import Testing
         #expect(try FileSystem.readFile(path) == chunks.flatMap { $0 })
     }
 
-    @Test func writeAllLoopsOverPartialWritesToAFullPipe() async throws {
+    @Test func writeAllLoopsOverPartialWritesToAFullPipe() throws {
         // A pipe holds 64 KiB; writing 1 MiB in 300 buffers forces partial writev results.
         let pipe = try Pipe.create()
         let chunks: [[UInt8]] = (0..<300).map { [UInt8](repeating: UInt8($0 % 251), count: 3500 + $0) }
-        let reader = Task.detached { () throws -> [UInt8] in
+        let reader = try ThreadResult { () throws -> [UInt8] in
             defer { pipe.read.close() }
             return try pipe.read.readToEnd()
         }
         try withBuffers(chunks) { try pipe.write.writeAll($0) }
         pipe.write.close()
-        #expect(try await reader.value == chunks.flatMap { $0 })
+        #expect(try reader.value() == chunks.flatMap { $0 })
     }
 
     @Test func readToEndOfProcFile() throws {

@@ -27,6 +27,10 @@ int tsl_set_parent_death_signal(int signal);
 /// prctl(PR_SET_NAME, name): the kernel keeps the first 15 bytes. Returns 0 or -1 with errno set.
 int tsl_set_process_name(const char *name);
 
+/// prlimit(pid, resource, newLimit, oldLimit); the limits are `struct rlimit *` (either may be NULL),
+/// pid 0 is the calling process. Returns 0 or -1 with errno set.
+int tsl_prlimit(int pid, int resource, const void *_Nullable newLimit, void *_Nullable oldLimit);
+
 // MARK: - signals
 
 /// signalfd(-1, {signals}, SFD_NONBLOCK | SFD_CLOEXEC). Returns a descriptor or -1 with errno set.
