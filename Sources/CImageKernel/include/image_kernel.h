@@ -1,8 +1,12 @@
 /// tiffshard image kernel: decode a TIFF and resize it into a caller-owned 8-bit grayscale buffer.
 ///
 /// Plain C ABI over C++ (libtiff + OpenCV). Every C++ exception is caught at this boundary.
-/// Conversions are exactly those of OpenCV's `cv::imread(path, IMREAD_GRAYSCALE)`:
-/// 16-bit -> `v >> 8`; RGB -> `(4899*R + 9617*G + 1868*B + 8192) >> 14`; page 0 of multi-page files.
+/// Conversions are exactly those of OpenCV's `cv::imread(path, IMREAD_GRAYSCALE)` (4.6, which goes
+/// through libtiff's TIFFReadRGBA*): gray 16-bit -> `v >> 8`; RGB -> `(4899*R + 9617*G + 1868*B +
+/// 8192) >> 14`; RGB 16-bit -> each channel `(v + 128) / 257` first, then the RGB formula; RGBA with
+/// unassociated alpha -> each channel premultiplied `(c*a + 127) / 255` first (associated,
+/// unspecified or undeclared alpha is ignored); page 0 of multi-page files.
+/// Thread-safe after `tsk_init`: scratch memory and captured libtiff messages are per thread.
 #ifndef TIFFSHARD_IMAGE_KERNEL_H
 #define TIFFSHARD_IMAGE_KERNEL_H
 
@@ -45,17 +49,21 @@ typedef struct {
     uint8_t big_tiff;        ///< 1 for BigTIFF
 } tsk_info;
 
-/// One-time per-process setup: OpenCV single-threaded, libtiff warnings silenced.
+/// One-time per-process setup: OpenCV single-threaded, its log level ERROR, libtiff's stderr
+/// handlers replaced by capture into the error messages. Idempotent.
 void tsk_init(void);
 
 /// Reads only the header of `path` (page 0): signature check, dimensions, sample layout.
-/// Returns TSK_TOO_LARGE if width*height > max_pixels (0 = no limit).
+/// Returns TSK_TOO_LARGE if width*height > max_pixels (0 = no limit), TSK_UNSUPPORTED if neither
+/// path can decode the layout; `info->used_fallback` tells whether decoding would use cv::imread.
 tsk_status tsk_probe(const char *_Nonnull path, uint64_t max_pixels, tsk_info *_Nonnull info,
                      char *_Nonnull error, size_t error_capacity);
 
 /// Decodes page 0 of `path`, converts to 8-bit gray like IMREAD_GRAYSCALE, and resizes into
 /// `destination` (dst_width*dst_height bytes, row stride dst_width) with `interpolation`.
-/// The size is checked against `max_pixels` before any pixel data is read.
+/// The size is checked against `max_pixels` before any pixel data is read. Truncated or corrupt
+/// data is TSK_DECODE_FAILED with libtiff's message; the direct path stops at the first libtiff error.
+/// On failure `destination` is left untouched; `info` holds what the header declared, if read.
 tsk_status tsk_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination, int32_t dst_width,
                              int32_t dst_height, tsk_interpolation interpolation, uint64_t max_pixels,
                              tsk_info *_Nonnull info, char *_Nonnull error, size_t error_capacity);

@@ -1,0 +1,118 @@
+/// Direct decode with TIFFReadEncodedStrip/Tile and row conversion (see direct_decoder.hpp).
+#include "direct_decoder.hpp"
+
+#include <algorithm>
+
+#include "kernel_failure.hpp"
+#include "pixel_convert.hpp"
+#include "tiff_messages.hpp"
+
+namespace tsk {
+namespace {
+
+/// Geometry shared by the strip and tile loops.
+struct Plan {
+    Conversion conversion;
+    bool separate = false;  ///< one plane per sample
+    uint16_t planes = 1;    ///< planes decoded (unused alpha planes are skipped)
+    size_t sampleBytes = 1;
+    size_t pixelSamples = 1; ///< samples per pixel inside one decoded buffer
+};
+
+Plan makePlan(const Layout &layout) {
+    Plan plan;
+    plan.conversion = chooseConversion(layout);
+    plan.separate = layout.planar == PLANARCONFIG_SEPARATE && layout.samples > 1;
+    plan.planes = plan.separate ? plan.conversion.channelsUsed : 1;
+    plan.sampleBytes = layout.bits / 8;
+    plan.pixelSamples = plan.separate ? 1 : layout.samples;
+    return plan;
+}
+
+void checkBudget(uint64_t bytes, uint64_t max_pixels, const char *what) {
+    uint64_t budget = std::max<uint64_t>(max_pixels * 8, uint64_t(64) << 20);
+    if (max_pixels > 0 && bytes > budget) {
+        fail(TSK_TOO_LARGE, "declares %s of %llu bytes, more than the %llu-byte budget", what,
+             static_cast<unsigned long long>(bytes), static_cast<unsigned long long>(budget));
+    }
+}
+
+[[noreturn]] void readFailed(const char *what, uint32_t index, tmsize_t got, size_t wanted) {
+    const char *reason = tiffMessages();
+    if (reason[0] != '\0') fail(TSK_DECODE_FAILED, "%s %u: %s", what, index, reason);
+    fail(TSK_DECODE_FAILED, "%s %u: decoded %lld of %zu bytes", what, index, static_cast<long long>(got), wanted);
+}
+
+/// Points `channels` at the first pixel of a row of decoded samples (one buffer per plane).
+void rowChannels(const Plan &plan, uint8_t *buffer, size_t planeBytes, size_t rowOffset, const void *channels[4]) {
+    for (uint16_t c = 0; c < plan.conversion.channelsUsed; c++) {
+        channels[c] = plan.separate ? buffer + c * planeBytes + rowOffset : buffer + rowOffset + c * plan.sampleBytes;
+    }
+}
+
+void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gray, ScratchBuffer &raw,
+                  uint64_t max_pixels) {
+    const size_t width = layout.width, rowsPerStrip = layout.rowsPerStrip;
+    const size_t rowBytes = width * plan.pixelSamples * plan.sampleBytes;
+    const size_t planeBytes = rowsPerStrip * rowBytes;
+    // Plain 8-bit gray needs no conversion: libtiff decodes (or preads) straight into the image.
+    const bool inPlace = plan.conversion.isGray8;
+    uint8_t *buffer = nullptr;
+    if (!inPlace) {
+        checkBudget(uint64_t(planeBytes) * plan.planes, max_pixels, "a strip");
+        buffer = raw.reserve(planeBytes * plan.planes);
+    }
+    const void *channels[4] = {};
+    for (uint64_t y = 0; y < layout.height; y += rowsPerStrip) { // 64-bit: no wrap near 2^32
+        const size_t rows = std::min<size_t>(rowsPerStrip, layout.height - y);
+        const size_t wanted = rows * rowBytes;
+        for (uint16_t plane = 0; plane < plan.planes; plane++) {
+            uint32_t strip = TIFFComputeStrip(tif, static_cast<uint32_t>(y), plane);
+            uint8_t *target = inPlace ? gray + size_t(y) * width : buffer + plane * planeBytes;
+            tmsize_t got = TIFFReadEncodedStrip(tif, strip, target, static_cast<tmsize_t>(wanted));
+            if (got != static_cast<tmsize_t>(wanted)) readFailed("strip", strip, got, wanted);
+        }
+        if (inPlace) continue;
+        for (size_t r = 0; r < rows; r++) {
+            rowChannels(plan, buffer, planeBytes, r * rowBytes, channels);
+            plan.conversion.convert(channels, width, gray + (y + r) * width);
+        }
+    }
+}
+
+void decodeTiles(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gray, ScratchBuffer &raw,
+                 uint64_t max_pixels) {
+    const size_t width = layout.width, tileWidth = layout.tileWidth, tileHeight = layout.tileHeight;
+    const size_t tileRowBytes = tileWidth * plan.pixelSamples * plan.sampleBytes;
+    const size_t tileBytes = tileRowBytes * tileHeight;
+    checkBudget(uint64_t(tileBytes) * plan.planes, max_pixels, "a tile");
+    uint8_t *buffer = raw.reserve(tileBytes * plan.planes);
+    const void *channels[4] = {};
+    for (uint64_t y = 0; y < layout.height; y += tileHeight) {
+        const size_t rows = std::min<size_t>(tileHeight, layout.height - y);
+        for (uint64_t x = 0; x < layout.width; x += tileWidth) {
+            const size_t columns = std::min<size_t>(tileWidth, layout.width - x);
+            for (uint16_t plane = 0; plane < plan.planes; plane++) {
+                uint32_t tile = TIFFComputeTile(tif, static_cast<uint32_t>(x), static_cast<uint32_t>(y), 0, plane);
+                uint8_t *target = buffer + plane * tileBytes;
+                tmsize_t got = TIFFReadEncodedTile(tif, tile, target, static_cast<tmsize_t>(tileBytes));
+                if (got != static_cast<tmsize_t>(tileBytes)) readFailed("tile", tile, got, tileBytes);
+            }
+            for (size_t r = 0; r < rows; r++) {
+                rowChannels(plan, buffer, tileBytes, r * tileRowBytes, channels);
+                plan.conversion.convert(channels, columns, gray + (y + r) * width + x);
+            }
+        }
+    }
+}
+
+} // namespace
+
+void decodeDirect(TIFF *tif, const Layout &layout, uint8_t *gray, ScratchBuffer &raw, uint64_t max_pixels) {
+    resetTiffMessages();
+    const Plan plan = makePlan(layout);
+    if (layout.tiled) decodeTiles(tif, layout, plan, gray, raw, max_pixels);
+    else decodeStrips(tif, layout, plan, gray, raw, max_pixels);
+}
+
+} // namespace tsk
