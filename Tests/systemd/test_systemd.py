@@ -10,7 +10,8 @@ dir), /var/lib (a temp dir, so the state directory is visible to this script) an
 this also proves that relative paths resolve against WorkingDirectory=/var/lib/tiffshard.
 
 Scenario: start -> 20 TIFFs become shards -> reload with a new width -> SIGSTOP -> watchdog
-restart, nothing lost -> a few files then stop -> partial shard flushed. Prints every check,
+restart, nothing lost -> a few files then stop -> partial shard flushed -> a tiffshard@.service
+instance (systemd/tiffshard@.service, also unchanged) with its own config and state dirs. Prints every check,
 ends with `N passed, M failed`; exit 0 only if all passed. Exits 0 with a SKIP line when not
 root or namespaces/cgroup2 are unavailable.
 """
@@ -31,6 +32,7 @@ from report import Report, skip  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 UNIT = REPO / "systemd" / "tiffshard.service"
+TEMPLATE = REPO / "systemd" / "tiffshard@.service"
 SERVICE = "tiffshard.service"
 SHARD_SIZE = 10
 HEIGHT = 24
@@ -58,7 +60,7 @@ class Scenario:
 
     # -- data ---------------------------------------------------------------------------------
 
-    def drop(self, count: int, prefix: str) -> list[str]:
+    def drop(self, count: int, prefix: str, into: Path | None = None) -> list[str]:
         """Write `count` TIFFs of assorted sizes, renaming each into the ingest dir whole."""
         import numpy as np
         import tifffile
@@ -68,9 +70,10 @@ class Scenario:
             name = f"{prefix}-{i:03d}.tif"
             image = rng.integers(0, 256, size=(40 + 7 * i, 60 + 5 * i), dtype=np.uint8)
             tifffile.imwrite(self.staging / name, image)
-            (self.staging / name).rename(self.ingest / name)
+            (self.staging / name).rename((into or self.ingest) / name)
             names.append(name)
-        self.dropped += names
+        if into is None:
+            self.dropped += names
         return names
 
     def manifests(self) -> dict[str, list[dict]]:
@@ -181,6 +184,30 @@ class Scenario:
                           "files not in the partial shard are still in the ingest dir")
         self.check_exactly_once(allow_pending=names)
 
+    def instance(self) -> None:
+        (self.conf / "cam1.yaml").write_text(config_text(WIDTHS[0]))
+        (self.conf / "cam1.yaml").chmod(0o644)
+        unit = "tiffshard@cam1.service"
+        self.sd.start(unit, timeout=150)
+        p = self.sd.wait_for(unit, lambda p: p["StatusText"] != "", "a StatusText")
+        self.report.check(p["ActiveState"] == "active", f"{unit}: {p['ActiveState']}, "
+                          f"StatusText={p['StatusText']!r}")
+        state = self.state / "cam1"
+        names = self.drop(SHARD_SIZE, "cam1", into=state / "ingest")
+        print(f"  dropped {len(names)} TIFFs into /var/lib/tiffshard/cam1/ingest")
+        deadline = time.monotonic() + 60
+        published = []
+        while time.monotonic() < deadline and len(published) < len(names):
+            published = [json.loads(l)["source"] for f in sorted((state / "shards").glob("*.jsonl"))
+                         for l in f.read_text().splitlines() if l]
+            time.sleep(0.2)
+        self.report.check(sorted(published) == names,
+                          f"{unit}: {len(published)}/{len(names)} published in its own shards dir")
+        self.sd.stop(unit, timeout=120)
+        p = self.sd.show(unit, "ActiveState", "Result")
+        self.report.check(p["ActiveState"] == "inactive" and p["Result"] == "success",
+                          f"{unit}: stopped, Result={p['Result']}")
+
     # -- invariants ---------------------------------------------------------------------------
 
     def check_disposed(self, names: list[str]) -> None:
@@ -249,13 +276,15 @@ def main() -> int:
         sd.install_binary("tiffshard", args.binary.resolve())
         sd.boot()
         sd.install_unit(SERVICE, UNIT.read_text())
+        sd.install_unit("tiffshard@.service", TEMPLATE.read_text())
         print(f"systemd booted in {sd.tmp}; unit {UNIT} installed unchanged")
         sc = Scenario(sd, conf, report)
         steps = [("start tiffshard.service", sc.start),
                  ("drop 20 TIFFs: shards appear", sc.shards_appear),
                  ("change width, reload: new shards have the new width", sc.reload),
                  ("SIGSTOP the main process: watchdog restart, nothing lost", sc.watchdog),
-                 ("drop a few, stop: partial shard flushed, nothing lost", sc.stop)]
+                 ("drop a few, stop: partial shard flushed, nothing lost", sc.stop),
+                 ("tiffshard@cam1.service: an instance with its own config and dirs", sc.instance)]
         for i, (title, body) in enumerate(steps):
             if not report.step(title, body):
                 print(sd.journal(SERVICE, lines=60, hide_notify=True))
