@@ -10,10 +10,10 @@ dir), /var/lib (a temp dir, so the state directory is visible to this script) an
 this also proves that relative paths resolve against WorkingDirectory=/var/lib/tiffshard.
 
 Scenario: start -> 20 TIFFs become shards -> reload with a new width -> SIGSTOP -> watchdog
-restart, nothing lost -> a few files then stop -> partial shard flushed -> a tiffshard@.service
-instance (systemd/tiffshard@.service, also unchanged) with its own config and state dirs. Prints every check,
-ends with `N passed, M failed`; exit 0 only if all passed. Exits 0 with a SKIP line when not
-root or namespaces/cgroup2 are unavailable.
+restart, nothing lost -> a few files then stop -> partial shard flushed -> a tiffshard@cam1
+instance (systemd/tiffshard@.service, also unchanged) with its own config and state dirs.
+Prints every check, ends with `N passed, M failed`; exit 0 only if all passed. Exits 0 with a
+SKIP line when not root or namespaces/cgroup2 are unavailable. Needs numpy and tifffile.
 """
 from __future__ import annotations
 
