@@ -203,6 +203,9 @@ class Scenario:
             time.sleep(0.2)
         self.report.check(sorted(published) == names,
                           f"{unit}: {len(published)}/{len(names)} published in its own shards dir")
+        files = sorted(f.name for f in (state / "shards").iterdir())
+        self.report.check(all("cam1" in f for f in files), f"{unit}: shard names carry the "
+                          f"instance name: {files}")
         self.sd.stop(unit, timeout=120)
         p = self.sd.show(unit, "ActiveState", "Result")
         self.report.check(p["ActiveState"] == "inactive" and p["Result"] == "success",
