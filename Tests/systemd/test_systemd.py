@@ -142,6 +142,19 @@ class Scenario:
             shape = self.shape(stem)
             self.report.check(shape[1:] == (HEIGHT, WIDTHS[1]), f"{stem}.npy has new width: {shape}")
 
+        # An invalid config on reload: the daemon keeps the old one and says so in STATUS.
+        good = (self.conf / "tiffshard.yaml").read_text()
+        (self.conf / "tiffshard.yaml").write_text(good.replace(f"width: {WIDTHS[1]}", "width: wide"))
+        self.sd.reload(SERVICE, timeout=60)
+        p = self.sd.show(SERVICE, "ActiveState", "StatusText", "NRestarts")
+        self.report.check(p["ActiveState"] == "active" and p["NRestarts"] == "0",
+                          f"reload with an invalid config: still {p['ActiveState']}, "
+                          f"NRestarts={p['NRestarts']}")
+        self.report.check("fail" in p["StatusText"].lower() or "invalid" in p["StatusText"].lower(),
+                          f"STATUS says so: {p['StatusText']!r}")
+        (self.conf / "tiffshard.yaml").write_text(good)
+        self.sd.reload(SERVICE, timeout=60)
+
     def watchdog(self) -> None:
         first = self.drop(5, "c")
         pid = self.sd.show(SERVICE, "MainPID")["MainPID"]
