@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A stand-in for `tiffshard` that speaks the same systemd protocol, for the harness self-test.
 
-Usage: standin_service.py check-config --config FILE | run --config FILE
+Usage: standin_service.py check-config --config FILE | run --config FILE [OPTION...]
 The config is YAML with flat `key: value` lines; only `width` is used. `run`:
 READY=1 + STATUS once started; WATCHDOG=1 every WATCHDOG_USEC/2; STATUS once a second;
 SIGHUP -> RELOADING=1 + MONOTONIC_USEC, re-read config, READY=1 + STATUS;
@@ -37,8 +37,10 @@ def read_config(path: str) -> dict:
 
 
 def main(argv: list) -> int:
-    if len(argv) != 4 or argv[1] not in ("run", "check-config") or argv[2] != "--config":
-        print("usage: standin_service.py run|check-config --config FILE", file=sys.stderr)
+    # Further options (e.g. --instance NAME from tiffshard@.service) are accepted and ignored.
+    if len(argv) < 4 or argv[1] not in ("run", "check-config") or argv[2] != "--config":
+        print("usage: standin_service.py run|check-config --config FILE [OPTION...]",
+              file=sys.stderr)
         return 64
     try:
         config = read_config(argv[3])
