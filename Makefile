@@ -23,7 +23,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	bash Tests/systemd/check-units.sh
+	python3 Tests/systemd/test_harness.py
 	python3 Tests/systemd/test_systemd.py --binary $(BIN_DEBUG)
+	python3 -m pytest -q bench/tests
 
 bench: release
 	python3 bench/run.py --tiffshard $(BIN_RELEASE)
