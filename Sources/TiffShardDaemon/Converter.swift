@@ -100,8 +100,8 @@ public final class Converter {
 
     func summary(_ supervisor: Supervisor) -> String {
         let stats = supervisor.engine.statistics
-        let seconds = max(Double((MonotonicClock.now() - started).components.attoseconds) / 1e18
-            + Double((MonotonicClock.now() - started).components.seconds), 1e-9)
+        // One reading of the clock: whole seconds and the fraction from two readings can be a second off.
+        let seconds = max(Format.seconds(MonotonicClock.now() - started), 1e-9)
         let rate = Double(stats.imagesPublished) / seconds
         var text = "converted \(stats.imagesPublished) images into \(stats.shardsPublished) shards in "
             + "\(Format.fixed(seconds, 1)) s (\(Format.fixed(rate, 1)) img/s); rejected \(stats.rejected)"

@@ -26,6 +26,8 @@ struct Convert: ParsableCommand {
     var maxPixels: UInt64 = 1 << 30
     @Option(name: .customLong("batch-size"), help: "Images per batch sent to a worker.") var batchSize: Int = 16
     @Option(name: .customLong("ring-size"), help: "Shared-memory shards in the ring.") var ringSize: Int = 3
+    @Option(name: .customLong("decode-timeout"), help: "Seconds one image may take before its worker is killed and the file rejected.")
+    var decodeTimeout: Double = 30
     @Option(name: .customLong("worker-memory-limit"), help: "Address-space limit per worker, MiB, on top of the ring.")
     var workerMemoryLimit: UInt64 = 2048
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
@@ -42,6 +44,9 @@ struct Convert: ParsableCommand {
         guard Interpolation(rawValue: interpolation) != nil else {
             throw ValidationError("--interpolation must be one of: \(Interpolation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard decodeTimeout > 0, decodeTimeout <= 86_400 else {
+            throw ValidationError("--decode-timeout must be more than 0 and at most 86400 seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
         guard UInt64(width) * UInt64(height) * UInt64(shardSize) * UInt64(ringSize) <= 16 << 30 else {
             throw ValidationError("ring of \(ringSize) x \(shardSize) x \(height) x \(width) bytes exceeds 16 GiB; lower --shard-size")
@@ -55,7 +60,7 @@ struct Convert: ParsableCommand {
             width: width, height: height, shardSize: shardSize, ringSize: ringSize,
             interpolation: Interpolation(rawValue: interpolation)!, maxPixels: maxPixels,
             workerCount: workers ?? SystemInfo.onlineProcessorCount, batchSize: batchSize, idleFlush: nil,
-            maxShardAge: nil, decodeTimeout: .seconds(30))
+            maxShardAge: nil, decodeTimeout: .milliseconds(Int64((decodeTimeout * 1000).rounded())))
         let converter = Converter(
             options: .init(
                 source: source, output: output, settings: settings, recursive: recursive,
