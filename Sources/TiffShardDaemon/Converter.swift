@@ -83,12 +83,15 @@ public final class Converter {
             case .directory, .ignored: break
             }
         }
+        // Sorted by full relative path (byte order), so `sub-a.tif` < `sub/x.tif` as `ls`/Python's sorted() say.
+        candidates.sort { Array($0.relativePath.utf8).lexicographicallyPrecedes(Array($1.relativePath.utf8)) }
         total = candidates.count
         started = MonotonicClock.now()
         if options.showProgress { progress = ProgressBar(total: total) }
         supervisor.feed(.filesDiscovered(candidates))
         supervisor.feed(.inputExhausted)
         var code = supervisor.run()
+        supervisorTick(supervisor, now: MonotonicClock.now())  // draw the final state once
         progress?.finish()
         if let failure {
             StandardError.write("tiffshard convert: \(failure)\n")

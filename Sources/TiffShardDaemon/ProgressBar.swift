@@ -20,7 +20,8 @@ struct ProgressBar {
         lastDone = done
     }
 
-    func finish() { StandardError.write("\r\u{1B}[K") }
+    /// Leaves the last state on screen and moves to the next line.
+    func finish() { StandardError.write("\n") }
 
     static func clock(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())

@@ -32,7 +32,7 @@ struct Convert: ParsableCommand {
     var workerMemoryLimit: UInt64 = 2048
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "warning"
+    var logLevel: String = "error"
 
     func validate() throws {
         guard (1...65535).contains(width) else { throw ValidationError("--width must be 1...65535, got \(width)") }
