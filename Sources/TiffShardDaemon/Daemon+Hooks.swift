@@ -120,7 +120,7 @@ extension Daemon: Supervisor.Hooks {
     func statusLine() -> String {
         guard let supervisor else { return "starting" }
         let stats = supervisor.engine.statistics
-        var line = "\(stopping ? "stopping" : "watching") \(configuration.ingest): \(stats.imagesPublished) images in "
+        var line = "\(stopping ? "stopping" : "watching") \(ingestDisplay): \(stats.imagesPublished) images in "
             + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.engine.queuedCount + supervisor.engine.inFlightCount) queued, "
             + "\(stats.rejected) rejected"
         if supervisor.engine.ringIsFull { line += ", ring full (backpressure)" }

@@ -29,6 +29,8 @@ public final class Daemon {
     var statusNote: String?
     var stopping = false
     var rescans = 0
+    /// The ingest directory as an absolute path, for STATUS and logs.
+    var ingestDisplay: String
 
     /// How long a file found by scanning must stay unmodified before it is read.
     static let settleTime: Duration = .seconds(1)
@@ -39,6 +41,7 @@ public final class Daemon {
         self.executable = executable
         self.logger = logger
         admitter = Admitter(root: configuration.ingest, followSymlinks: configuration.followSymlinks, recursive: configuration.recursive)
+        ingestDisplay = configuration.ingest
     }
 
     var policy: PublicationPolicy {
@@ -54,6 +57,7 @@ public final class Daemon {
         let firstSequence: Int
         do {
             for directory in [c.ingest, c.output, c.processedDir, c.failedDir] { try FileSystem.createDirectory(directory) }
+            ingestDisplay = (try? FileSystem.realPath(c.ingest)) ?? c.ingest
             let store = OutputStore(directory: c.output, naming: ShardNaming(prefix: c.instance))
             try store.checkWritable()
             firstSequence = try store.recover(logger: logger)
@@ -77,7 +81,7 @@ public final class Daemon {
             return ExitCodes.ioError
         }
         supervisor.feed(.tick)  // spawns the workers
-        logger.notice("watching \(c.ingest), publishing \(c.width)x\(c.height) shards of \(c.shardSize) into \(c.output)")
+        logger.notice("watching \(ingestDisplay), publishing \(c.width)x\(c.height) shards of \(c.shardSize) into \(c.output)")
         notifier.ready(status: statusLine())
         do { try admitScan() } catch {
             logger.critical("cannot scan \(c.ingest): \(error)")

@@ -36,7 +36,7 @@ struct ShardWriter {
             manifest += Array(record.encoded().utf8)
             manifest.append(0x0a)
         }
-        try attempt(manifestName) { try Self.writeFile(manifestTemp, [UnsafeRawBufferPointer(start: nil, count: 0)], manifest) }
+        try attempt(manifestName) { try Self.writeFile(manifestTemp, prefix: manifest) }
 
         let header = NPYHeader(rows: publication.rows.count, height: publication.height, width: publication.width).encoded()
         // Rows are in increasing physical order with gaps where images were rejected: one iovec per run.
@@ -53,7 +53,7 @@ struct ShardWriter {
             runLength = 1
         }
         if runStart >= 0 { runs.append(span(ring, publication.slot, runStart, runLength)) }
-        try attempt(arrayName) { try Self.writeFile(arrayTemp, runs, header) }
+        try attempt(arrayName) { try Self.writeFile(arrayTemp, prefix: header, then: runs) }
 
         try attempt(manifestName) { try FileSystem.renameNoReplace(manifestTemp, to: manifestPath) }
         do {
@@ -79,8 +79,8 @@ struct ShardWriter {
         do { try body() } catch { throw Failure(file: file, underlying: error) }
     }
 
-    /// Creates `path` exclusively, writes `prefix` then `buffers`, fsyncs and closes it.
-    static func writeFile(_ path: String, _ buffers: [UnsafeRawBufferPointer], _ prefix: [UInt8]) throws {
+    /// Creates `path` exclusively, writes `prefix` then `buffers` (one gathered write), fsyncs and closes it.
+    static func writeFile(_ path: String, prefix: [UInt8], then buffers: [UnsafeRawBufferPointer] = []) throws {
         _ = try FileSystem.unlinkIfExists(path)
         let fd = try FileDescriptor.open(path, [.writeOnly, .create, .exclusive], mode: 0o644)
         defer { fd.close() }

@@ -203,9 +203,6 @@ final class Supervisor {
     /// Stops the publisher thread and makes sure no worker outlives us.
     private func shutDown() {
         publisher.stop()
-        for completion in publisher.takeCompletions() {
-            if case .shard(let sequence, nil, _) = completion { _ = sequence }
-        }
         for id in pool.members.keys { pool.retire(id) }
         // Retired workers exit on EOF; give them a moment, then make sure.
         let deadline = MonotonicClock.now() + .seconds(2)
