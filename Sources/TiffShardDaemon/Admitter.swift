@@ -63,15 +63,15 @@ struct Admitter: Sendable {
     }
 
     /// Every verdict under the root (or under `subdirectory`), in sorted path order. Directories are
-    /// descended when recursive; hidden directories never are.
-    func scan(_ subdirectory: String? = nil) throws -> [Verdict] {
+    /// descended when recursive and `descend` is true; hidden directories never are.
+    func scan(_ subdirectory: String? = nil, descend: Bool = true) throws -> [Verdict] {
         let directory = subdirectory.map { root + "/" + $0 } ?? root
         let entries = try FileSystem.listDirectory(directory).sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
         var verdicts: [Verdict] = []
         for entry in entries {
             let relative = subdirectory.map { $0 + "/" + entry.name } ?? entry.name
             let verdict = examine(relative, nameIsValidUTF8: entry.nameIsValidUTF8)
-            if case .directory(let sub) = verdict {
+            if case .directory(let sub) = verdict, descend {
                 verdicts.append(verdict)
                 verdicts += (try? scan(sub)) ?? []
             } else {

@@ -34,6 +34,7 @@ final class IngestWatcher {
 
     @discardableResult
     private func watch(_ relative: String) throws -> Int32 {
+        if let known = directories.first(where: { $0.value == relative }) { return known.key }
         var mask = Self.fileMask.union(Self.rootMask)
         if admitter.recursive { mask.insert(.create) }
         let path = relative.isEmpty ? admitter.root : admitter.root + "/" + relative
@@ -42,11 +43,27 @@ final class IngestWatcher {
         return wd
     }
 
-    /// Every verdict under the ingest directory, adding watches on subdirectories first when recursive.
+    /// Every verdict under the ingest directory; when recursive, each subdirectory is watched before it
+    /// is listed, so a file created in it is seen by the watch, the listing, or both.
     func scanAll() throws -> [Admitter.Verdict] {
-        let verdicts = try admitter.scan()
-        if admitter.recursive {
-            for case .directory(let sub) in verdicts where !directories.values.contains(sub) { _ = try? watch(sub) }
+        guard admitter.recursive else { return try admitter.scan() }
+        var verdicts: [Admitter.Verdict] = []
+        for verdict in try admitter.scan(descend: false) {
+            verdicts.append(verdict)
+            if case .directory(let sub) = verdict { verdicts += watchAndScan(sub) }
+        }
+        return verdicts
+    }
+
+    /// Watches `relative`, then lists it, descending the same way into its subdirectories.
+    private func watchAndScan(_ relative: String) -> [Admitter.Verdict] {
+        do { try watch(relative) } catch {
+            logger.error("cannot watch subdirectory", metadata: [LogKey.path: "\(relative)", LogKey.error: "\(error)"])
+        }
+        var verdicts: [Admitter.Verdict] = []
+        for verdict in (try? admitter.scan(relative, descend: false)) ?? [] {
+            verdicts.append(verdict)
+            if case .directory(let sub) = verdict { verdicts += watchAndScan(sub) }
         }
         return verdicts
     }
@@ -84,9 +101,8 @@ final class IngestWatcher {
             guard admitter.recursive, event.mask.contains(.create) || event.mask.contains(.movedTo) else { return }
             // Watch first, then scan: files created in between are seen by one or the other (or both;
             // the engine ignores a path it already knows).
-            _ = try? watch(relative)
             observation.verdicts.append(.directory(relative))
-            observation.verdicts += (try? admitter.scan(relative)) ?? []
+            observation.verdicts += watchAndScan(relative)
             return
         }
         guard event.mask.contains(.closeWrite) || event.mask.contains(.movedTo) else { return }
