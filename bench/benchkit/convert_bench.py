@@ -67,6 +67,11 @@ class SizeResult:
         runs = self.ok(tool)
         return max(m.peak_rss_mib for m in runs) if runs else None
 
+    def cores(self, tool: str) -> float | None:
+        """CPU time over wall time: how many cores the tool kept busy."""
+        runs = self.ok(tool)
+        return statistics.median(m.cpu_s / m.wall_s for m in runs) if runs else None
+
     def background(self, tool: str) -> float | None:
         runs = self.ok(tool)
         return statistics.median(m.background_cores for m in runs) if runs else None

@@ -52,13 +52,13 @@ def environment(settings: Settings) -> list[str]:
 
 
 def convert_tables(results: list[SizeResult], settings: Settings) -> list[str]:
-    lines = ["| images | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB | peak ΣRSS MiB | processes | background cores |",
-             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| images | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB | peak ΣRSS MiB | processes | cores used | background cores |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         for tool in settings.tools:
             lines.append(f"| {r.count:,} | {TOOL_NAMES[tool]} | {_fmt(r.throughput(tool))} | {_fmt(r.wall(tool), 2)} | "
                          f"{_fmt(r.cpu_ms_per_image(tool), 2)} | {_fmt(r.peak_pss(tool))} | {_fmt(r.peak_rss(tool))} | "
-                         f"{r.processes(tool) or 'n/a'} | {_fmt(r.background(tool), 2)} |")
+                         f"{r.processes(tool) or 'n/a'} | {_fmt(r.cores(tool), 2)} | {_fmt(r.background(tool), 2)} |")
     lines.append("")
     if "tiffshard" in settings.tools:
         lines += ["| images | throughput tiffshard / baseline | CPU per image baseline / tiffshard | "
