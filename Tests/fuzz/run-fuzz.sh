@@ -92,6 +92,19 @@ corpora=("$out/corpus" "$out/seeds")
 log "$(ls "$out/seeds" | wc -l) generated seeds$([[ -d $here/seeds ]] && echo ", $(ls "$here/seeds" | wc -l) regression seeds")"
 
 # --- fuzz -----------------------------------------------------------------------------------
+failed() { # log status input -> prints the report and the reproduction command, exits 1
+    echo "---- sanitizer/libFuzzer report (tail of $1) ----"
+    # Fuzzer progress lines and cv::imread's own stderr chatter ("imread_(...): can't read ...") are noise.
+    grep -v -E '^#[0-9]+[[:space:]]|^imread_|^> |^$' "$1" | tail -60
+    echo "----"
+    log "FAILED (exit status $2)"
+    if [[ -n $3 ]]; then
+        log "crashing input: $3"
+        log "reproduce: TSK_FUZZ_VERBOSE=1 LSAN_OPTIONS=suppressions=$here/lsan.supp $binary $3"
+    fi
+    echo "0 passed, 1 failed"
+    exit 1
+}
 # Third-party noise is not a kernel failure: leaks inside Debian's uninstrumented libtiff/OpenCV are
 # suppressed in lsan.supp (never frames of our code); UBSan only instruments our sources.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_odr_violation=0:allocator_may_return_null=1}
@@ -99,6 +112,14 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/lsan.supp:print_suppressi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 options=(-max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 -dict="$here/tiff.dict"
          -artifact_prefix="$out/artifacts/" -print_final_stats=1)
+# Regression seeds first, each in a fresh process: some bugs (e.g. a wrapped buffer size) only show
+# while the kernel's scratch buffers are still small, which is no longer true mid-corpus.
+if [[ -d $here/seeds ]]; then
+    for seed in "$here"/seeds/*; do
+        "$binary" "$seed" >"$out/replay.log" 2>&1 || failed "$out/replay.log" $? "$seed"
+    done
+    log "regression seeds replayed one per process: no failure"
+fi
 log "fuzzing for $seconds s (log: $out/fuzz.log)"
 status=0
 # shellcheck disable=SC2086
@@ -140,15 +161,6 @@ fi
 
 artifact=$(ls -t "$out"/artifacts/{crash,leak,timeout,oom}-* 2>/dev/null | head -1 || true)
 if ((status != 0)) || [[ -n $artifact ]]; then
-    echo "---- fuzzer report (tail of $out/fuzz.log) ----"
-    grep -v -E '^#[0-9]+[[:space:]]' "$out/fuzz.log" | tail -60
-    echo "----"
-    log "FAILED (libFuzzer exit status $status)"
-    if [[ -n $artifact ]]; then
-        log "crashing input: $artifact"
-        log "reproduce: TSK_FUZZ_VERBOSE=1 LSAN_OPTIONS=suppressions=$here/lsan.supp $binary $artifact"
-    fi
-    echo "0 passed, 1 failed"
-    exit 1
+    failed "$out/fuzz.log" "$status" "$artifact"
 fi
 echo "1 passed, 0 failed"
