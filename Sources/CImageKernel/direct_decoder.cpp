@@ -29,6 +29,15 @@ Plan makePlan(const Layout &layout) {
     return plan;
 }
 
+/// `a * b`, or TSK_TOO_LARGE if it does not fit in 64 bits. Tile sizes come from the header: a tile
+/// of 2^31 x 2^30 16-bit samples is 2^62 bytes per plane (libtiff accepts it), and times 4 planes a
+/// plain product wraps to 0, which passed the budget and sized the buffer libtiff then decoded into.
+uint64_t checkedProduct(uint64_t a, uint64_t b, const char *what) {
+    uint64_t product;
+    if (__builtin_mul_overflow(a, b, &product)) fail(TSK_TOO_LARGE, "declares %s of more than 2^64 bytes", what);
+    return product;
+}
+
 void checkBudget(uint64_t bytes, uint64_t max_pixels, const char *what) {
     uint64_t budget = std::max<uint64_t>(max_pixels * 8, uint64_t(64) << 20);
     if (max_pixels > 0 && bytes > budget) {
@@ -54,13 +63,14 @@ void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gr
                   uint64_t max_pixels) {
     const size_t width = layout.width, rowsPerStrip = layout.rowsPerStrip;
     const size_t rowBytes = width * plan.pixelSamples * plan.sampleBytes;
-    const size_t planeBytes = rowsPerStrip * rowBytes;
+    const size_t planeBytes = checkedProduct(rowsPerStrip, rowBytes, "a strip");
     // Plain 8-bit gray needs no conversion: libtiff decodes (or preads) straight into the image.
     const bool inPlace = plan.conversion.isGray8;
     uint8_t *buffer = nullptr;
     if (!inPlace) {
-        checkBudget(uint64_t(planeBytes) * plan.planes, max_pixels, "a strip");
-        buffer = raw.reserve(planeBytes * plan.planes);
+        const size_t stripBytes = checkedProduct(planeBytes, plan.planes, "a strip");
+        checkBudget(stripBytes, max_pixels, "a strip");
+        buffer = raw.reserve(stripBytes);
     }
     const void *channels[4] = {};
     for (uint64_t y = 0; y < layout.height; y += rowsPerStrip) { // 64-bit: no wrap near 2^32
@@ -84,9 +94,10 @@ void decodeTiles(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gra
                  uint64_t max_pixels) {
     const size_t width = layout.width, tileWidth = layout.tileWidth, tileHeight = layout.tileHeight;
     const size_t tileRowBytes = tileWidth * plan.pixelSamples * plan.sampleBytes;
-    const size_t tileBytes = tileRowBytes * tileHeight;
-    checkBudget(uint64_t(tileBytes) * plan.planes, max_pixels, "a tile");
-    uint8_t *buffer = raw.reserve(tileBytes * plan.planes);
+    const size_t tileBytes = checkedProduct(tileRowBytes, tileHeight, "a tile");
+    const size_t allPlanes = checkedProduct(tileBytes, plan.planes, "a tile");
+    checkBudget(allPlanes, max_pixels, "a tile");
+    uint8_t *buffer = raw.reserve(allPlanes);
     const void *channels[4] = {};
     for (uint64_t y = 0; y < layout.height; y += tileHeight) {
         const size_t rows = std::min<size_t>(tileHeight, layout.height - y);
