@@ -12,7 +12,7 @@ public struct WorkerLoop {
     let segments: [SharedMemory]
     let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
 
-    /// Maps the inherited ring and prepares the kernel. `memoryLimit` caps the address space on top of the ring.
+    /// Maps the inherited ring and prepares the kernel. `memoryLimitBytes` caps the address space decoding may add.
     public init(slots: Int, slotBytes: Int, memoryLimitBytes: UInt64?) throws {
         // The supervisor's death closes our socket (EOF ends the loop); PDEATHSIG is a second line.
         try? ProcessControl.setParentDeathSignal(Signal.kill)
@@ -25,8 +25,19 @@ public struct WorkerLoop {
         segments = maps
         tsk_init()
         if let memoryLimitBytes {
-            try ResourceLimit.setAddressSpace(bytes: memoryLimitBytes + UInt64(slots * slotBytes))
+            // RLIMIT_AS counts every mapping: the executable and its libraries (about 260 MiB of address
+            // space with OpenCV) and the ring. The limit is what decoding may add to what is mapped now.
+            let mapped = Self.mappedBytes() ?? UInt64(slots * slotBytes)
+            try ResourceLimit.setAddressSpace(bytes: mapped + memoryLimitBytes)
         }
+    }
+
+    /// The address space this process maps right now (first field of `/proc/self/statm`, in pages).
+    static func mappedBytes() -> UInt64? {
+        guard let statm = try? FileSystem.readFile("/proc/self/statm"),
+            let pages = String(decoding: statm, as: UTF8.self).split(separator: " ").first.flatMap({ UInt64($0) })
+        else { return nil }
+        return pages * UInt64(SystemInfo.pageSize)
     }
 
     /// Serves batches until the supervisor closes the socket. Returns the process exit code.
