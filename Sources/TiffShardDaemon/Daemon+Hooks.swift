@@ -35,13 +35,15 @@ extension Daemon: Supervisor.Hooks {
     }
 
     func supervisor(_ supervisor: Supervisor, published publication: ShardPublication) {
+        // Publishing works again: the note set by the last failure is stale (idle, no event would clear it).
+        if statusNote?.hasPrefix(Self.cannotPublish) == true { statusNote = nil }
         if configuration.onSuccess.keepsSources {
             for row in publication.rows { published.insert(row.source.identity) }
         }
     }
 
     func supervisor(_ supervisor: Supervisor, publicationFailed error: String) {
-        statusNote = "cannot publish, retrying: \(error)"
+        statusNote = "\(Self.cannotPublish)\(error)"
         notifier.status(statusLine())
     }
 
@@ -116,6 +118,8 @@ extension Daemon: Supervisor.Hooks {
         notifier.ready(status: statusLine())
     }
 
+    static let cannotPublish = "cannot publish, retrying: "
+
     /// The STATUS= line: what an operator wants at a glance.
     func statusLine() -> String {
         guard let supervisor else { return "starting" }
@@ -124,7 +128,7 @@ extension Daemon: Supervisor.Hooks {
             + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.engine.queuedCount + supervisor.engine.inFlightCount) queued, "
             + "\(stats.rejected) rejected"
         if supervisor.engine.ringIsFull { line += ", ring full (backpressure)" }
-        if let note = statusNote ?? stats.lastPublicationError.map({ "cannot publish, retrying: \($0)" }) { line += "; " + note }
+        if let note = statusNote ?? stats.lastPublicationError.map({ Self.cannotPublish + $0 }) { line += "; " + note }
         return line
     }
 }
