@@ -40,6 +40,15 @@ extension Daemon: Supervisor.Hooks {
         if configuration.onSuccess.keepsSources {
             for row in publication.rows { published.insert(row.source.identity) }
         }
+        // A file that appeared under a published row's name after the event window closed: unless it is
+        // the very file just published (kept, or not disposed of), it is new and its event was swallowed.
+        var again: [Admitter.Verdict] = []
+        for row in publication.rows where seenWhileKnown.remove(row.source.path) != nil {
+            let verdict = admitter.examine(row.source.relativePath)
+            if case .candidate(let file) = verdict, file.identity == row.source.identity { continue }
+            again.append(verdict)
+        }
+        if !again.isEmpty { admit(again, fromScan: false) }
     }
 
     func supervisor(_ supervisor: Supervisor, publicationFailed error: String) {
