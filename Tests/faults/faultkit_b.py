@@ -232,7 +232,10 @@ class DaemonUnderTest:
     daemon.log, notify.sock. Flags can be added with `extra`, environment with `env`."""
 
     def __init__(self, ctx, label: str, *, workers: int = 2, shard_size: int = 64, width: int = 8, height: int = 8,
-                 idle_flush: float = 0.3, extra: list[str] | None = None, env: dict[str, str] | None = None):
+                 idle_flush: float = 0.3, extra: list[str] | None = None, env: dict[str, str] | None = None,
+                 config: dict[str, object] | None = None):
+        """With `config`, geometry, workers, shard size and idle flush come from a YAML file
+        (`write_config` rewrites it before a SIGHUP) instead of flags, which would win over it."""
         self.ctx = ctx
         self.root = ctx.tmpdir(label)
         self.ingest = os.path.join(self.root, "ingest")
@@ -245,15 +248,30 @@ class DaemonUnderTest:
         self.workers = workers
         self.arguments = [
             "run", "--ingest", self.ingest, "--output", self.output, "--processed-dir", self.processed,
-            "--failed-dir", self.failed, "--width", str(width), "--height", str(height), "--workers", str(workers),
-            "--shard-size", str(shard_size), "--idle-flush", str(idle_flush), "--log-level", "info",
-        ] + (extra or [])
+            "--failed-dir", self.failed, "--log-level", "info",
+        ]
+        self.config_path = os.path.join(self.root, "tiffshard.yaml")
+        if config is None:
+            self.arguments += ["--width", str(width), "--height", str(height), "--workers", str(workers),
+                               "--shard-size", str(shard_size), "--idle-flush", str(idle_flush)]
+        else:
+            self.write_config(config)
+            self.workers = int(config.get("workers", workers))
+            self.arguments += ["--config", self.config_path]
+        self.arguments += extra or []
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TIFFSHARD_")}
         self.env.update(env or {})
         self.env[TAG_VARIABLE] = f"b-{os.getpid()}-{id(self):x}"
         self.process: subprocess.Popen | None = None
         self.notify: NotifyListener | None = None
         self.log_path = os.path.join(self.root, "daemon.log")
+
+    def write_config(self, values: dict[str, object]) -> None:
+        """Writes the YAML configuration file atomically (flat `key: value` lines)."""
+        temporary = self.config_path + ".new"
+        with open(temporary, "w") as f:
+            f.write("".join(f"{key}: {value}\n" for key, value in values.items()))
+        os.rename(temporary, self.config_path)
 
     # lifecycle
 
@@ -357,6 +375,17 @@ class DaemonUnderTest:
         for pid in self.worker_pids():
             if syscall_number(pid) in PAUSE_SYSCALLS:
                 return pid
+        return None
+
+    def worker_reading(self, path: str) -> int | None:
+        """The worker that has `path` open right now (inside a decode), if any."""
+        for pid in self.worker_pids():
+            try:
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                        return pid
+            except OSError:
+                continue
         return None
 
     def rows(self) -> list[dict]:
