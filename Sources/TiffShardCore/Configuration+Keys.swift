@@ -36,7 +36,7 @@ extension Configuration {
             "decode-timeout", \.decodeTimeout, "Kill a worker whose current image takes longer; the file is rejected."),
         ConfigurationKey(
             "worker-memory-limit", \.workerMemoryLimit, allowed: "an integer from 64 to 1048576 (MiB)",
-            summary: "Address-space limit of each worker in MiB, on top of the shard ring it maps.",
+            summary: "Address space each worker may add for decoding, in MiB, on top of what it maps at start (code, libraries, ring).",
             parse: { ConfigurationValue.integer($0, in: 64...1_048_576) }, render: { String($0) }
         ),
         duration("idle-flush", \.idleFlush, "Seal and publish a partial shard after this long without new files."),

@@ -35,13 +35,24 @@ extension Daemon: Supervisor.Hooks {
     }
 
     func supervisor(_ supervisor: Supervisor, published publication: ShardPublication) {
+        // Publishing works again: the note set by the last failure is stale (idle, no event would clear it).
+        if statusNote?.hasPrefix(Self.cannotPublish) == true { statusNote = nil }
         if configuration.onSuccess.keepsSources {
             for row in publication.rows { published.insert(row.source.identity) }
         }
+        // A file that appeared under a published row's name after the event window closed: unless it is
+        // the very file just published (kept, or not disposed of), it is new and its event was swallowed.
+        var again: [Admitter.Verdict] = []
+        for row in publication.rows where seenWhileKnown.remove(row.source.path) != nil {
+            let verdict = admitter.examine(row.source.relativePath)
+            if case .candidate(let file) = verdict, file.identity == row.source.identity { continue }
+            again.append(verdict)
+        }
+        if !again.isEmpty { admit(again, fromScan: false) }
     }
 
     func supervisor(_ supervisor: Supervisor, publicationFailed error: String) {
-        statusNote = "cannot publish, retrying: \(error)"
+        statusNote = "\(Self.cannotPublish)\(error)"
         notifier.status(statusLine())
     }
 
@@ -116,6 +127,8 @@ extension Daemon: Supervisor.Hooks {
         notifier.ready(status: statusLine())
     }
 
+    static let cannotPublish = "cannot publish, retrying: "
+
     /// The STATUS= line: what an operator wants at a glance.
     func statusLine() -> String {
         guard let supervisor else { return "starting" }
@@ -124,7 +137,7 @@ extension Daemon: Supervisor.Hooks {
             + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.engine.queuedCount + supervisor.engine.inFlightCount) queued, "
             + "\(stats.rejected) rejected"
         if supervisor.engine.ringIsFull { line += ", ring full (backpressure)" }
-        if let note = statusNote ?? stats.lastPublicationError.map({ "cannot publish, retrying: \($0)" }) { line += "; " + note }
+        if let note = statusNote ?? stats.lastPublicationError.map({ Self.cannotPublish + $0 }) { line += "; " + note }
         return line
     }
 }

@@ -22,6 +22,9 @@ public final class Daemon {
     var published: Set<SourceIdentity> = []
     /// Files found by a scan that may still be being written (recent mtime): admitted once they settle.
     var settling: [String: SourceFile] = [:]
+    /// Paths seen again while the engine still held them: looked at once their shard is published (the
+    /// source may have been disposed of and a new file put in its place before the engine heard of it).
+    var seenWhileKnown: Set<String> = []
     var lastWatchdog: Duration = .zero
     var lastStatus: Duration = .zero
     var lastRescan: Duration = .zero
@@ -107,7 +110,10 @@ public final class Daemon {
         for verdict in verdicts {
             switch verdict {
             case .candidate(let file):
-                if supervisor.engine.isKnown(file.path) { continue }
+                if supervisor.engine.isKnown(file.path) {
+                    seenWhileKnown.insert(file.path)
+                    continue
+                }
                 if published.contains(file.identity) {
                     if !configuration.onSuccess.keepsSources { recovered.append(file) }
                     continue

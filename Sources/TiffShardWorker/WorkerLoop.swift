@@ -12,7 +12,7 @@ public struct WorkerLoop {
     let segments: [SharedMemory]
     let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
 
-    /// Maps the inherited ring and prepares the kernel. `memoryLimit` caps the address space on top of the ring.
+    /// Maps the inherited ring and prepares the kernel. `memoryLimitBytes` caps the address space decoding may add.
     public init(slots: Int, slotBytes: Int, memoryLimitBytes: UInt64?) throws {
         // The supervisor's death closes our socket (EOF ends the loop); PDEATHSIG is a second line.
         try? ProcessControl.setParentDeathSignal(Signal.kill)
@@ -25,8 +25,19 @@ public struct WorkerLoop {
         segments = maps
         tsk_init()
         if let memoryLimitBytes {
-            try ResourceLimit.setAddressSpace(bytes: memoryLimitBytes + UInt64(slots * slotBytes))
+            // RLIMIT_AS counts every mapping: the executable and its libraries (about 260 MiB of address
+            // space with OpenCV) and the ring. The limit is what decoding may add to what is mapped now.
+            let mapped = Self.mappedBytes() ?? UInt64(slots * slotBytes)
+            try ResourceLimit.setAddressSpace(bytes: mapped + memoryLimitBytes)
         }
+    }
+
+    /// The address space this process maps right now (first field of `/proc/self/statm`, in pages).
+    static func mappedBytes() -> UInt64? {
+        guard let statm = try? FileSystem.readFile("/proc/self/statm"),
+            let pages = String(decoding: statm, as: UTF8.self).split(separator: " ").first.flatMap({ UInt64($0) })
+        else { return nil }
+        return pages * UInt64(SystemInfo.pageSize)
     }
 
     /// Serves batches until the supervisor closes the socket. Returns the process exit code.
@@ -77,22 +88,27 @@ public struct WorkerLoop {
                 tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
                 text.baseAddress!, text.count)
         }
+        // A writer still at work (or a replaced file) shows as a size, mtime or inode change across the decode.
+        let after = try? FileSystem.status(job.path)
+        let changedWhileRead = JobResult(jobID: job.id, outcome: .rejected("\(JobResult.changedPrefix) modified while being read"))
         guard status == TSK_OK else {
+            // Rewritten in place while being read: the error is about a mix of old and new bytes, not
+            // about the new content, which must be looked at again rather than quarantined.
+            if let before, let after, !Self.same(before, after) { return changedWhileRead }
             let message = String(cString: errorText)
             return JobResult(jobID: job.id, outcome: .rejected("\(Self.category(status)): \(message)"))
         }
-        // A writer still at work (or a replaced file) shows as a size or mtime change across the decode.
-        let after = try? FileSystem.status(job.path)
-        guard let before, let after, before.size == after.size,
-            before.modificationTimeNanoseconds == after.modificationTimeNanoseconds, before.inode == after.inode
-        else {
-            return JobResult(jobID: job.id, outcome: .rejected("\(JobResult.changedPrefix) modified while being read"))
-        }
+        guard let before, let after, Self.same(before, after) else { return changedWhileRead }
         return JobResult(jobID: job.id, outcome: .decoded(SourceInfo(
             width: info.width, height: info.height, bitsPerSample: info.bits_per_sample,
             channels: info.samples_per_pixel, pages: info.pages, compression: info.compression,
             usedFallback: info.used_fallback != 0,
             observed: ObservedFile(size: before.size, modificationTimeNanoseconds: before.modificationTimeNanoseconds))))
+    }
+
+    /// Whether two looks at a file saw the same content (same inode, size and mtime).
+    static func same(_ a: FileStatus, _ b: FileStatus) -> Bool {
+        a.inode == b.inode && a.size == b.size && a.modificationTimeNanoseconds == b.modificationTimeNanoseconds
     }
 
     /// The reason category (counted in STATUS and the summary) for a kernel status.

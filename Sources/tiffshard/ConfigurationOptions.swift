@@ -29,7 +29,7 @@ struct ConfigurationOptions: ParsableArguments {
     var rescanInterval: String?
     @Option(name: .customLong("decode-timeout"), help: "Seconds one image may take before its worker is killed.")
     var decodeTimeout: String?
-    @Option(name: .customLong("worker-memory-limit"), help: "Address-space limit per worker, MiB, on top of the ring.")
+    @Option(name: .customLong("worker-memory-limit"), help: "Address space a worker may add for decoding, MiB, on top of what it maps at start (code, libraries, ring).")
     var workerMemoryLimit: String?
     @Option(help: "Shard name prefix (several daemons publishing into one store).") var instance: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")

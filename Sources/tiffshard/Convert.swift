@@ -28,7 +28,7 @@ struct Convert: ParsableCommand {
     @Option(name: .customLong("ring-size"), help: "Shared-memory shards in the ring.") var ringSize: Int = 3
     @Option(name: .customLong("decode-timeout"), help: "Seconds one image may take before its worker is killed and the file rejected.")
     var decodeTimeout: Double = 30
-    @Option(name: .customLong("worker-memory-limit"), help: "Address-space limit per worker, MiB, on top of the ring.")
+    @Option(name: .customLong("worker-memory-limit"), help: "Address space a worker may add for decoding, MiB, on top of what it maps at start (code, libraries, ring).")
     var workerMemoryLimit: UInt64 = 2048
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical.")

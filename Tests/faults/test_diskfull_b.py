@@ -1,0 +1,114 @@
+"""Issue 4, item 5: the output filesystem is full.
+
+The output directory is a 2 MiB tmpfs filled to the last block before the daemon starts. Files
+keep arriving: nothing may be published, nothing disposed of, nothing lost; STATUS and the log say
+why; the ring fills and dispatch pauses. When the filler is deleted, ingestion resumes by itself.
+Needs root (mount); prints SKIP otherwise.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, run_standalone)  # noqa: E402
+
+
+def _cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+def _fill(directory: str) -> str:
+    """Writes a filler file until the filesystem has no free block left; returns its path."""
+    path = os.path.join(directory, "filler")
+    with open(path, "wb", buffering=0) as f:
+        chunk = bytes(64 * 1024)
+        while True:
+            try:
+                f.write(chunk)
+            except OSError as e:
+                if e.errno != errno.ENOSPC:
+                    raise
+                if len(chunk) == 1:
+                    break
+                chunk = bytes(max(1, len(chunk) // 2))
+    return path
+
+
+def test_disk_full_pauses_and_resumes_without_losing_anything(ctx):
+    with DaemonUnderTest(ctx, "diskfull", workers=2, shard_size=16, width=32, height=32) as d:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", d.output],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            ctx.note(f"SKIP: cannot mount a tmpfs on the output directory: {mounted.stderr.strip()}")
+            print(f"    SKIP      disk-full case: mount -t tmpfs failed ({mounted.stderr.strip()})", flush=True)
+            return
+        try:
+            _run(ctx, d)
+        finally:
+            d.terminate()
+            subprocess.run(["umount", "-l", d.output], check=False)
+
+
+def _run(ctx, d: DaemonUnderTest) -> None:
+    filler = _fill(d.output)
+    stat = os.statvfs(d.output)
+    ctx.injected(f"output is a 2 MiB tmpfs, filled by a {os.path.getsize(filler)} B file "
+             f"({stat.f_bavail} blocks free)")
+    d.start()
+    names = d.drop_many([f"f{i:03}.tif" for i in range(120)])
+    ctx.injected("120 TIFFs dropped; shards of 16 rows, ring of 3 shards (48 rows)")
+    status = eventually(lambda: (lambda s: s if "cannot publish" in s and "ring full (backpressure)" in s else None)(
+        d.status()), 30, lambda: f"STATUS with 'cannot publish' and 'ring full', last: {d.status()}")
+    ctx.verified(f"STATUS: {status}")
+    assert "No space left on device" in status or "ENOSPC" in status or "space" in status.lower(), status
+    log = d.log()
+    failure_lines = [l for l in log.splitlines() if "publication failed, will retry" in l]
+    assert failure_lines, log
+    ctx.verified(f"log: {failure_lines[0][:160]}")
+    # Dispatch pauses: the ring is full, so the idle workers get nothing and burn no CPU.
+    workers = d.worker_pids()
+    before = _cpu_ticks(workers)
+    time.sleep(1.0)
+    assert _cpu_ticks(workers) == before, "workers kept working with a full ring"
+    queued = int(re.search(r"(\d+) queued", d.status()).group(1))
+    assert queued >= 120 - 48, d.status()
+    assert listing(d.processed) == [], "a source was disposed of while nothing could be published"
+    assert len(listing(d.ingest)) == 120, f"{120 - len(listing(d.ingest))} sources left the ingest directory"
+    assert not [n for n in os.listdir(d.output) if n.endswith(".npy")], os.listdir(d.output)
+    assert d.failures() == [], d.failures()
+    # Retried with backoff (1 s, 2 s, 4 s...): wait for a second failed attempt before giving space back.
+    failures_so_far = eventually(lambda: (lambda n: n if n >= 2 else None)(
+        sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)), 15, "a retried publication")
+    assert listing(d.processed) == [] and len(listing(d.ingest)) == 120
+    ctx.verified(f"while full: 0 shards, 0 sources disposed, 120 still in ingest/, {queued} queued or held, "
+             f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
+
+    os.unlink(d.output + "/filler")
+    ctx.injected("filler deleted (space returns)")
+    d.wait_rows(120, timeout=60)
+    eventually(lambda: len(listing(d.processed)) == 120, 10, "all sources moved to processed-dir")
+    rows = d.rows()
+    assert_exactly_once(rows, names)
+    shards = check_shards(d.output)
+    assert listing(d.ingest) == [] and d.failures() == []
+    eventually(lambda: "cannot publish" not in d.status() and "ring full" not in d.status(), 5,
+               lambda: f"STATUS clear of the error, last: {d.status()}")
+    attempts = sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)
+    ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, 120 sources in processed-dir, "
+             f"0 rejected, STATUS '{d.status()}' ({attempts} failed attempts in all, retried with backoff)")
+    assert d.stop() == 0
+
+
+if __name__ == "__main__":
+    run_standalone(globals())
