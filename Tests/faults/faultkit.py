@@ -530,11 +530,17 @@ class SourceRecord:
 
 
 class Corpus:
-    """Valid TIFFs written into a staging directory, then renamed into ingest in chunks."""
+    """Valid TIFFs written into a staging directory, then renamed into ingest in chunks.
+
+    With reference=True a copy of every file is kept in ROOT/reference (for pixel checks once the
+    daemon has deleted the sources)."""
 
     def __init__(self, layout: Layout, count: int, prefix: str = "img", height: int = 64, width: int = 64,
-                 seed: int = 0, start: int = 0):
+                 seed: int = 0, start: int = 0, reference: bool = False):
         self.layout = layout
+        self.reference = layout.root / "reference" if reference else None
+        if self.reference is not None:
+            self.reference.mkdir(exist_ok=True)
         self.records: dict[str, SourceRecord] = {}
         self.pending: list[str] = []
         for i in range(start, start + count):
@@ -543,6 +549,8 @@ class Corpus:
             path = layout.staging / name
             with open(path, "wb") as f:
                 f.write(data)
+            if self.reference is not None:  # a copy for checks after `delete` disposition
+                (self.reference / name).write_bytes(data)
             st = os.stat(path)
             self.records[name] = SourceRecord(name, len(data), hashlib.sha256(data).hexdigest(), st.st_mtime_ns)
             self.pending.append(name)
