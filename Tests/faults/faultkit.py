@@ -48,7 +48,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = REPO_ROOT / ".build" / "debug" / "tiffshard"
-TAG_VARIABLE = "TIFFSHARD_FAULTKIT_TAG"
+TAG_VARIABLE = "FAULTKIT_TAG"  # not TIFFSHARD_*: the daemon reads those as configuration
 
 
 class CaseFailure(AssertionError):
@@ -263,7 +263,7 @@ def alive(pid: int) -> bool:
 
 
 def tagged_processes(tag: str) -> list[int]:
-    """Live processes whose environment carries TIFFSHARD_FAULTKIT_TAG=tag (the daemon and its workers)."""
+    """Live processes whose environment carries FAULTKIT_TAG=tag (the daemon and its workers)."""
     needle = f"{TAG_VARIABLE}={tag}".encode()
     found = []
     for entry in os.listdir("/proc"):
