@@ -17,6 +17,7 @@ Main pieces:
 - `read_store` / `check_store`: the published shards (`.npy` via np.load mmap + `.jsonl` manifests),
   no temporary file visible as a shard, row counts agree.
 - `check_exactly_once`: every corpus file in exactly one row of one shard, disposed of per mode.
+- `LiveReader`: a concurrent reader that fails on any incomplete `.npy` it ever sees.
 - `check_pixels`: rows equal cv2.imread(IMREAD_GRAYSCALE) + cv2.resize of their source.
 - `DirWatch`: inotify on a directory (ctypes), to time a kill to a phase (a `.tmp` appears, a `.npy`
   is renamed in, a source is moved).
@@ -667,6 +668,78 @@ def read_store(output: str | os.PathLike, width: int, height: int, prefix: str =
 
 def load_row(output: str | os.PathLike, row: Row) -> np.ndarray:
     return np.asarray(np.load(Path(output) / f"{row.shard}.npy", mmap_mode="r")[row.row])
+
+
+class LiveReader:
+    """A reader polling the output directory while the daemon runs (and crashes): every `.npy` that
+    becomes visible must already be complete (header, size, manifest with as many rows), and a
+    published shard never changes or disappears afterwards. Use as a context manager; `problems`
+    lists violations, `seen` the shards validated."""
+
+    def __init__(self, output: str | os.PathLike, width: int, height: int, interval: float = 0.01):
+        self.output = Path(output)
+        self.width, self.height, self.interval = width, height, interval
+        self.seen: dict[str, tuple[int, int]] = {}  # stem -> (size, mtime_ns)
+        self.problems: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="live-reader")
+
+    def _validate(self, stem: str) -> None:
+        npy = self.output / f"{stem}.npy"
+        try:
+            st = os.stat(npy)
+        except FileNotFoundError:
+            return
+        header = npy_header(npy)
+        if header is None or len(header[0]) != 3 or header[0][1:] != (self.height, self.width):
+            self.problems.append(f"{stem}.npy visible with a bad header: {header}")
+            return
+        rows = header[0][0]
+        expected = 128 + rows * self.height * self.width
+        try:
+            array = np.load(npy, mmap_mode="r")
+            expected = array.offset + rows * self.height * self.width
+        except Exception as e:  # noqa: BLE001
+            self.problems.append(f"{stem}.npy visible but np.load fails: {e}")
+        if st.st_size != expected:
+            self.problems.append(f"{stem}.npy visible with {st.st_size} bytes, header says {expected}")
+        try:
+            lines = (self.output / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            self.problems.append(f"{stem}.npy visible before its manifest")
+            return
+        if len(lines) != rows:
+            self.problems.append(f"{stem}: visible with {len(lines)} manifest rows, {rows} array rows")
+        self.seen[stem] = (st.st_size, st.st_mtime_ns)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.poll()
+            self._stop.wait(self.interval)
+
+    def poll(self) -> None:
+        try:
+            names = set(os.listdir(self.output))
+        except FileNotFoundError:
+            return
+        for name in sorted(names):
+            if name.endswith(".npy") and not name.startswith(".") and name[:-4] not in self.seen:
+                self._validate(name[:-4])
+        for stem, (size, mtime) in list(self.seen.items()):
+            if f"{stem}.npy" not in names:
+                self.problems.append(f"published {stem}.npy disappeared")
+                del self.seen[stem]
+            elif f"{stem}.jsonl" not in names:
+                self.problems.append(f"manifest of published {stem} disappeared")
+
+    def __enter__(self) -> "LiveReader":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.poll()
 
 
 @dataclass

@@ -135,9 +135,15 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
     """Runs one kill/restart campaign in `mode`; returns its numbers (raises CaseFailure on a violation)."""
     layout = fk.Layout.create(ctx.tmpdir(f"crash-{mode}"))
     corpus = fk.Corpus(layout, files, prefix=prefix, seed=seed, reference=(mode == "delete"))
+    # About 1% invalid files mixed in: each must end up quarantined (failed dir), never in a shard.
+    bad = [f"{prefix}-bad-{i:04d}.tif" for i in range(max(1, files // 100))]
+    for i, name in enumerate(bad):
+        (layout.staging / name).write_bytes(b"not a TIFF " * (i + 1))
+        corpus.pending.insert(ctx.random.randrange(len(corpus.pending) + 1), name)
     options = fk.DaemonOptions(width=WIDTH, height=HEIGHT, shard_size=SHARD, idle_flush=0.2, on_success=mode,
                                workers=2)
-    ctx.injected(f"{kills} SIGKILLs of the supervisor (on-success {mode}), {files} TIFFs released in chunks, "
+    ctx.injected(f"{kills} SIGKILLs of the supervisor (on-success {mode}), {files} TIFFs and {len(bad)} invalid .tif "
+                 f"files released in chunks, "
                  f"shard size {SHARD}, idle flush 0.2 s")
     hits: collections.Counter[str] = collections.Counter()
     states: collections.Counter[str] = collections.Counter()
@@ -146,6 +152,7 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
     slowest_orphan_exit = 0.0
     pending_leftovers: list[str] = []
     emulated = 0
+    reader = fk.LiveReader(layout.output, WIDTH, HEIGHT).__enter__()  # a concurrent reader, all along
     for k in range(kills):
         phase = PHASES[k % len(PHASES)]
         before = {n[:-4] for n in os.listdir(layout.output) if n.endswith(".npy")}
@@ -220,7 +227,7 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
 
         def done() -> bool:
             store = fk.read_store(layout.output, WIDTH, HEIGHT)
-            if len(store.rows) < files:
+            if len(store.rows) < files or any((layout.ingest / n).exists() for n in bad):
                 return False
             return mode == "keep" or not fk.unsettled(layout)
         fk.wait_until(done, timeout=120, interval=0.1, what=f"all {files} files published and disposed of")
@@ -233,6 +240,10 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
             recovered_sources += int(m)
     finally:
         daemon.cleanup()
+        reader.__exit__(None, None, None)
+    fk.check(not reader.problems, "a concurrent reader saw: " + "; ".join(reader.problems[:5]))
+    ctx.verified(f"a concurrent reader polling the output saw {len(reader.seen)} shards appear, each complete "
+                 f"(header, size, manifest rows) when first visible, none changed or vanished later")
     ctx.verified(f"start-up recovery removed all {leftovers_cleaned} leftovers (temp files, manifests without "
                  f".npy) and disposed of {recovered_sources} sources published before a crash")
 
@@ -243,13 +254,21 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
                 "delete": "all deleted"}[mode]
     ctx.verified(f"exactly once: {acc.summary()}; sources {disposed}; no temp file left; "
                  f"manifest and .npy row counts agree in every shard")
+    records = fk.failures(layout)
+    reasons = collections.Counter(r.get("source") for r in records)
+    misplaced = [n for n in bad if not (layout.failed / n).exists() or (layout.ingest / n).exists() or not reasons[n]]
+    fk.check(not misplaced, f"invalid files not quarantined with a reason: {misplaced[:5]}")
+    repeated = sum(c - 1 for n, c in reasons.items() if n in bad)
+    ctx.verified(f"all {len(bad)} invalid files quarantined in the failed dir with a reason, none in a shard"
+                 f" ({repeated} recorded twice: killed between the record and the move)")
     source_dir = {"move": layout.processed, "keep": layout.ingest, "delete": layout.root / "reference"}[mode]
     rows = ctx.random.sample(store.rows, min(sample, len(store.rows)))
     compared = fk.check_pixels(layout.output, rows, source_dir, WIDTH, HEIGHT)
     ctx.verified(f"{compared} sampled rows equal cv2.imread + cv2.resize of their source")
     return {"kills": kills, "files": acc.files, "rows": acc.rows, "shards": acc.shards,
             "duplicates": acc.duplicates, "losses": acc.losses, "leftovers_cleaned": leftovers_cleaned,
-            "recovered_sources": recovered_sources, "pixels_compared": compared, "emulated_between_renames": emulated}
+            "recovered_sources": recovered_sources, "pixels_compared": compared, "emulated_between_renames": emulated,
+            "invalid_quarantined": len(bad), "repeated_failure_records": repeated}
 
 
 def _campaign(ctx: fk.Context, mode: str) -> None:
