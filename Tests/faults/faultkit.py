@@ -56,6 +56,10 @@ class CaseFailure(AssertionError):
     """A guarantee did not hold."""
 
 
+class Skip(Exception):
+    """The case cannot run on this machine; the runner reports it as skipped."""
+
+
 def check(condition: bool, message: str) -> None:
     """Raises CaseFailure(message) unless condition holds."""
     if not condition:
@@ -304,6 +308,17 @@ def children(pid: int) -> list[int]:
             raw = _read(f"/proc/{pid}/task/{task}/children") or b""
             kids += [int(x) for x in raw.split()]
     return sorted(set(kids))
+
+
+_PAUSE_SYSCALLS = {"x86_64": {"34", "130"}, "aarch64": {"133"}}  # pause, rt_sigsuspend
+
+
+def paused(pid: int) -> bool:
+    """Whether pid sleeps in pause() (where TIFFSHARD_FAULT_INJECT=hang:TEXT parks a worker)."""
+    raw = _read(f"/proc/{pid}/syscall")
+    if not raw:
+        return False
+    return raw.split()[0].decode() in _PAUSE_SYSCALLS.get(os.uname().machine, {"34", "130"})
 
 
 def dev_shm_entries() -> set[str]:

@@ -308,3 +308,38 @@ def soak_crash_recovery(ctx: fk.Context) -> None:
                  f"{totals['duplicates']} duplicates, {totals['losses']} losses")
     for key, value in totals.items():
         ctx.record(f"soak.{key}", value)
+
+
+def test_sigkill_supervisor_with_hung_worker(ctx: fk.Context) -> None:
+    """A worker stuck in a decode never reads the EOF of its socket: it must still die with its
+    supervisor (parent-death signal), and the file is ingested normally after the restart."""
+    layout = fk.Layout.create(ctx.tmpdir("hungkill"))
+    options = fk.DaemonOptions(width=WIDTH, height=HEIGHT, shard_size=SHARD, idle_flush=0.2, on_success="move",
+                               workers=2, decode_timeout=300)
+    corpus = fk.Corpus(layout, 120)
+    stuck = "stuck-000000.tif"
+    os.rename(layout.staging / corpus.pending[0], layout.staging / stuck)
+    corpus.records[stuck] = corpus.records.pop(corpus.pending[0])
+    corpus.records[stuck].name = stuck
+    corpus.pending[0] = stuck
+    ctx.injected(f"{stuck} hangs its worker forever (TIFFSHARD_FAULT_INJECT=hang:stuck-, decode timeout 300 s); "
+                 f"SIGKILL of the supervisor while the worker hangs")
+    with fk.Daemon(ctx.binary, layout, options, env={"TIFFSHARD_FAULT_INJECT": "hang:stuck-"}) as daemon:
+        daemon.start()
+        corpus.release()
+        hung = fk.wait_until(lambda: [p for p in daemon.workers() if fk.paused(p)], timeout=30,
+                             what=f"a worker hung in the decode of {stuck}")
+        workers = daemon.workers()
+        daemon.kill()
+        orphans = daemon.orphans_after(2.0)
+        fk.check(not orphans, f"workers {orphans} (of {workers}) outlived the SIGKILLed supervisor by 2 s")
+    ctx.verified(f"all workers {workers}, including {hung} hung in a decode, were gone within 2 s of the "
+                 f"supervisor's SIGKILL")
+    with fk.Daemon(ctx.binary, layout, options) as daemon:
+        daemon.start()
+        fk.wait_until(lambda: not fk.unsettled(layout), timeout=30, what=f"{stuck} ingested after the restart")
+        fk.check(daemon.terminate() == 0, "clean stop failed")
+    store = fk.read_store(layout.output, WIDTH, HEIGHT)
+    acc = fk.check_exactly_once(layout, corpus.records, "move", store)
+    fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
+    ctx.verified(f"after the restart {stuck} was ingested: {acc.summary()}")
