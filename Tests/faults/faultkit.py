@@ -50,6 +50,10 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = REPO_ROOT / ".build" / "debug" / "tiffshard"
 TAG_VARIABLE = "FAULTKIT_TAG"  # not TIFFSHARD_*: the daemon reads those as configuration
+# One id per runner process, inherited by every daemon it starts (and their workers): lets run.py
+# find what *this* run left behind without touching other people's test runs on the same machine.
+RUN_VARIABLE = "FAULTKIT_RUN"
+os.environ.setdefault(RUN_VARIABLE, uuid.uuid4().hex)
 
 
 class CaseFailure(AssertionError):
@@ -267,9 +271,9 @@ def alive(pid: int) -> bool:
     return state is not None and state not in ("Z", "X")
 
 
-def tagged_processes(tag: str) -> list[int]:
+def tagged_processes(tag: str, variable: str = TAG_VARIABLE) -> list[int]:
     """Live processes whose environment carries FAULTKIT_TAG=tag (the daemon and its workers)."""
-    needle = f"{TAG_VARIABLE}={tag}".encode()
+    needle = f"{variable}={tag}".encode()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -278,6 +282,11 @@ def tagged_processes(tag: str) -> list[int]:
         if env and needle in env.split(b"\0") and alive(int(entry)):
             found.append(int(entry))
     return sorted(found)
+
+
+def run_processes() -> list[int]:
+    """Live processes started (directly or not) by this runner process's daemons."""
+    return [p for p in tagged_processes(os.environ[RUN_VARIABLE], RUN_VARIABLE) if p != os.getpid()]
 
 
 def fd_count(pid: int) -> int:

@@ -54,18 +54,6 @@ def collect(prefixes: tuple[str, ...], modules: list[str] | None = None) -> list
     return cases
 
 
-def stray_processes() -> list[int]:
-    """Processes of any faultkit-started daemon still alive (a case must leave none)."""
-    needle = fk.TAG_VARIABLE.encode() + b"="
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != os.getpid():
-            env = fk._read(f"/proc/{entry}/environ") or b""
-            if any(v.startswith(needle) for v in env.split(b"\0")) and fk.alive(int(entry)):
-                found.append(int(entry))
-    return found
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", default=str(fk.DEFAULT_BINARY), help="tiffshard binary (default: %(default)s)")
@@ -113,7 +101,7 @@ def main() -> int:
                 function()  # the `case_*()` convention: no arguments, reads TIFFSHARD_BINARY
             else:
                 function(ctx)
-            stray = stray_processes()
+            stray = fk.run_processes()
             fk.check(not stray, f"processes left running after the case: {stray}")
             ok = True
         except Exception as error:  # noqa: BLE001
