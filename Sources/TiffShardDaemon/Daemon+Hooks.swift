@@ -16,6 +16,15 @@ extension Daemon: Supervisor.Hooks {
             lastStatus = now
         }
         admitSettled()
+        // Paths seen while the engine held them whose row was rejected (not published): the event may have
+        // been for a new file under that name, so look once more. Also keeps the set bounded.
+        if !seenWhileKnown.isEmpty {
+            let released = seenWhileKnown.filter { !supervisor.engine.isKnown($0) }
+            if !released.isEmpty {
+                seenWhileKnown.subtract(released)
+                admit(released.sorted().map { admitter.examine(String($0.dropFirst(configuration.ingest.count + 1))) }, fromScan: true)
+            }
+        }
         // Network filesystems deliver no inotify events for remote writers: rescan periodically if asked.
         if let interval = configuration.rescanInterval, !stopping, now - lastRescan >= interval {
             lastRescan = now
