@@ -12,12 +12,12 @@
 # that reproduces it). Exit status 0 iff passed.
 #
 # Environment: FUZZ_CXX (a clang++ whose runtime has libFuzzer), FUZZ_BUILD_DIR (default
-# .build-fuzz), FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-seed=1").
+# .build-fuzz), FUZZ_ARGS (extra libFuzzer flags, e.g. "-seed=1" or "-use_value_profile=1").
 # The working corpus in $FUZZ_BUILD_DIR/corpus is kept between local runs, so fuzzing resumes.
 set -euo pipefail
 
 seconds=${1:-60}
-[[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${FUZZ_BUILD_DIR:-$root/.build-fuzz}
