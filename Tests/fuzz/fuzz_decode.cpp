@@ -99,7 +99,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                           &info, error, sizeof error);
     checkMessage(status, error, sizeof error);
     if (verbose) {
-        std::fprintf(stderr, "fuzz_decode: %zu bytes -> %dx%d interp %d: probe %d, decode %d \"%s\"; %ux%u %u-bit x %u, "
+        std::fprintf(stderr,
+                     "fuzz_decode: %zu bytes -> %dx%d interp %d: probe %d, decode %d \"%s\"; %ux%u %u-bit x %u, "
                      "compression %u, %u pages, fallback %u, bigtiff %u\n",
                      size, width, height, static_cast<int>(interpolation), static_cast<int>(probed),
                      static_cast<int>(status), error, info.width, info.height, info.bits_per_sample,

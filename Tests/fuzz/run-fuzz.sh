@@ -12,12 +12,12 @@
 # that reproduces it). Exit status 0 iff passed.
 #
 # Environment: FUZZ_CXX (a clang++ whose runtime has libFuzzer), FUZZ_BUILD_DIR (default
-# .build-fuzz), FUZZ_ARGS (extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-seed=1").
+# .build-fuzz), FUZZ_ARGS (extra libFuzzer flags, e.g. "-seed=1" or "-use_value_profile=1").
 # The working corpus in $FUZZ_BUILD_DIR/corpus is kept between local runs, so fuzzing resumes.
 set -euo pipefail
 
 seconds=${1:-60}
-[[ $seconds =~ ^[0-9]+$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=${FUZZ_BUILD_DIR:-$root/.build-fuzz}
@@ -42,8 +42,8 @@ python3 -c "import numpy, tifffile, imagecodecs" 2>/dev/null ||
 # A clang whose runtime ships libFuzzer: the Swift toolchain's clang does; else Debian's clang 14
 # with libclang-rt-14-dev (installed here if needed).
 works() { # compiler -> 0 if it links a sanitized libFuzzer target
-    printf '#include <cstdint>\n#include <cstddef>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t *, size_t) { return 0; }\n' \
-        >"$out/probe.cpp"
+    printf '%s\n' '#include <cstdint>' '#include <cstddef>' \
+        'extern "C" int LLVMFuzzerTestOneInput(const uint8_t *, size_t) { return 0; }' >"$out/probe.cpp"
     "$1" -fsanitize=fuzzer,address,undefined $(linker_flag "$1") "$out/probe.cpp" -o "$out/probe" >/dev/null 2>&1
 }
 linker_flag() { [[ -x "$(dirname "$(command -v "$1")")/ld.lld" ]] && echo "-fuse-ld=lld" || true; }
@@ -89,7 +89,7 @@ mkdir -p "$out/corpus" "$out/seeds" "$out/artifacts"
 python3 "$here/make_seeds.py" "$out/seeds" >"$out/seeds.log"
 corpora=("$out/corpus" "$out/seeds")
 [[ -d $here/seeds ]] && corpora+=("$here/seeds")
-log "$(ls "$out/seeds" | wc -l) generated seeds$([[ -d $here/seeds ]] && echo ", $(ls "$here/seeds" | wc -l) regression seeds")"
+log "$(ls "$out/seeds" | wc -l) generated seeds, $(ls "$here/seeds" 2>/dev/null | wc -l) regression seeds"
 
 # --- fuzz -----------------------------------------------------------------------------------
 failed() { # log status input -> prints the report and the reproduction command, exits 1
@@ -147,12 +147,14 @@ coverage() {
         "$root"/Sources/CImageKernel/*.cpp "$root"/Sources/CImageKernel/*.hpp >"$out/coverage.txt"
     log "kernel coverage by the corpus (full report: $out/coverage.txt):"
     sed -e "s#$root/Sources/CImageKernel/##" "$out/coverage.txt" | awk '$1 != "Filename" && $1 !~ /^-/ && NF >= 13 {
-        printf "fuzz:   %-20s lines %4d/%-4d %7s   branches %4d/%-4d %7s\n", $1, $8 - $9, $8, $10, $11 - $12, $11, $13 }'
+        printf "fuzz:   %-20s lines %4d/%-4d %7s   branches %4d/%-4d %7s\n",
+               $1, $8 - $9, $8, $10, $11 - $12, $11, $13 }'
 }
 
 stat() { sed -n "s/^stat::$1: *//p" "$out/fuzz.log" | tail -1; }
 done_line=$(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED|NEW|REDUCE|pulse)' "$out/fuzz.log" | tail -1 || true)
-log "executions: $(stat number_of_executed_units), exec/s: $(stat average_exec_per_sec), new units: $(stat new_units_added), peak RSS: $(stat peak_rss_mb) MB"
+log "executions: $(stat number_of_executed_units), exec/s: $(stat average_exec_per_sec)," \
+    "new units: $(stat new_units_added), peak RSS: $(stat peak_rss_mb) MB"
 log "last status: ${done_line:-none}"
 log "corpus: $(ls "$out/corpus" | wc -l) files in $out/corpus"
 if ((status == 0)); then
