@@ -26,6 +26,7 @@ test: deps
 	python3 Tests/systemd/test_harness.py
 	python3 Tests/systemd/test_systemd.py --binary $(BIN_DEBUG)
 	python3 -m pytest -q bench/tests
+	bash Tests/fuzz/run-fuzz.sh 60
 
 bench: release
 	python3 bench/run.py --tiffshard $(BIN_RELEASE)
