@@ -63,8 +63,13 @@ struct Disposer {
         }
     }
 
+    /// Whether the entry still holds what was read: for a followed symlink, that is its target.
     private func unchanged(_ source: SourceFile) -> Bool {
-        guard let now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        guard var now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        if now.kind == .symlink {
+            guard let target = try? FileSystem.statusIfExists(source.path, followSymlinks: true) else { return false }
+            now = target
+        }
         return now.size == source.size && now.modificationTimeNanoseconds == source.modificationTimeNanoseconds
     }
 
