@@ -266,6 +266,13 @@ class DaemonUnderTest:
         self.notify: NotifyListener | None = None
         self.log_path = os.path.join(self.root, "daemon.log")
 
+    def set_flag(self, flag: str, value: str) -> None:
+        """Changes (or adds) `--flag value` for the next `start()`."""
+        if flag in self.arguments:
+            self.arguments[self.arguments.index(flag) + 1] = value
+        else:
+            self.arguments += [flag, value]
+
     def write_config(self, values: dict[str, object]) -> None:
         """Writes the YAML configuration file atomically (flat `key: value` lines)."""
         temporary = self.config_path + ".new"

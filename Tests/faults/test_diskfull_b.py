@@ -46,12 +46,14 @@ def _fill(directory: str) -> str:
 
 
 def test_disk_full_pauses_and_resumes_without_losing_anything(ctx):
+    """Full output: dispatch pauses, nothing disposed of or lost, STATUS/log say why, resumes alone;
+    then the output turns read-only and back: the same."""
     with DaemonUnderTest(ctx, "diskfull", workers=2, shard_size=16, width=32, height=32) as d:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", d.output],
                                  capture_output=True, text=True)
         if mounted.returncode != 0:
-            ctx.note(f"SKIP: cannot mount a tmpfs on the output directory: {mounted.stderr.strip()}")
-            print(f"    SKIP      disk-full case: mount -t tmpfs failed ({mounted.stderr.strip()})", flush=True)
+            print(f"    SKIP:     cannot mount a tmpfs on the output directory (needs root): "
+                  f"{mounted.stderr.strip()}", flush=True)
             return
         try:
             _run(ctx, d)
@@ -106,7 +108,26 @@ def _run(ctx, d: DaemonUnderTest) -> None:
                lambda: f"STATUS clear of the error, last: {d.status()}")
     attempts = sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)
     ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, 120 sources in processed-dir, "
-             f"0 rejected, STATUS '{d.status()}' ({attempts} failed attempts in all, retried with backoff)")
+                 f"0 rejected, STATUS '{d.status()}' ({attempts} failed attempts in all, retried with backoff)")
+
+    # Output unwritable: the filesystem turns read-only under the running daemon.
+    subprocess.run(["mount", "-o", "remount,ro", d.output], check=True)
+    more = d.drop_many([f"ro{i:02}.tif" for i in range(20)], seed=200)
+    ctx.injected("output remounted read-only; 20 more files dropped")
+    status = eventually(lambda: (lambda s: s if "cannot publish" in s else None)(d.status()), 15,
+                        lambda: f"STATUS with 'cannot publish' (last: {d.status()})")
+    assert "Read-only file system" in status, status
+    assert not set(listing(d.processed)) & set(more) and set(more) <= set(listing(d.ingest))
+    ctx.verified(f"STATUS: ...{status[status.index(';'):]}; none of the 20 disposed of")
+    subprocess.run(["mount", "-o", "remount,rw", d.output], check=True)
+    ctx.injected("output remounted read-write")
+    d.wait_rows(140, timeout=30)
+    assert_exactly_once(d.rows(), names + more)
+    check_shards(d.output)
+    eventually(lambda: len(listing(d.processed)) == 140 and "cannot publish" not in d.status(), 10,
+               lambda: f"140 disposed of and STATUS clear (last: {d.status()})")
+    ctx.verified("after read-write again: 140 files in exactly one row, all disposed of, STATUS clear")
+    ctx.record("disk_full_files", 140)
     assert d.stop() == 0
 
 
