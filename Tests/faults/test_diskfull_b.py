@@ -16,7 +16,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, run_standalone)  # noqa: E402
+from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
+                        run_standalone)
 
 
 def _cpu_ticks(pids: list[int]) -> int:
@@ -66,7 +67,7 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     filler = _fill(d.output)
     stat = os.statvfs(d.output)
     ctx.injected(f"output is a 2 MiB tmpfs, filled by a {os.path.getsize(filler)} B file "
-             f"({stat.f_bavail} blocks free)")
+                 f"({stat.f_bavail} blocks free)")
     d.start()
     names = d.drop_many([f"f{i:03}.tif" for i in range(120)])
     ctx.injected("120 TIFFs dropped; shards of 16 rows, ring of 3 shards (48 rows)")
@@ -94,7 +95,7 @@ def _run(ctx, d: DaemonUnderTest) -> None:
         sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)), 15, "a retried publication")
     assert listing(d.processed) == [] and len(listing(d.ingest)) == 120
     ctx.verified(f"while full: 0 shards, 0 sources disposed, 120 still in ingest/, {queued} queued or held, "
-             f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
+                 f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
 
     os.unlink(d.output + "/filler")
     ctx.injected("filler deleted (space returns)")
@@ -107,8 +108,9 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     eventually(lambda: "cannot publish" not in d.status() and "ring full" not in d.status(), 5,
                lambda: f"STATUS clear of the error, last: {d.status()}")
     attempts = sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)
-    ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, 120 sources in processed-dir, "
-                 f"0 rejected, STATUS '{d.status()}' ({attempts} failed attempts in all, retried with backoff)")
+    ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, "
+                 f"120 sources in processed-dir, 0 rejected, STATUS '{d.status()}' "
+                 f"({attempts} failed attempts in all, retried with backoff)")
 
     # Output unwritable: the filesystem turns read-only under the running daemon.
     subprocess.run(["mount", "-o", "remount,ro", d.output], check=True)

@@ -67,8 +67,8 @@ def _check_common(ctx, d: DaemonUnderTest, label: str, worker_exits: int = 0) ->
     d.drop("after.tif", tiff_bytes(99))
     eventually(lambda: any(r["source"] == "after.tif" for r in d.rows()), 10, "after.tif published")
     check_shards(d.output)
-    ctx.verified(f"{label}: {'no' if not worker_exits else worker_exits} worker died, daemon alive with {d.workers} workers, a good file dropped afterwards "
-                 "was published")
+    ctx.verified(f"{label}: {worker_exits or 'no'} worker died, daemon alive with {d.workers} workers, "
+                 "a good file dropped afterwards was published")
 
 
 def test_hostile_names_and_types(ctx):
@@ -104,7 +104,7 @@ def test_hostile_names_and_types(ctx):
         ctx.verified(f"{len(good)} hostile but valid names: exactly one row each under their exact names "
                      "(JSON-escaped in the manifest), moved to processed-dir under the same names")
         ctx.verified("rejected with their reasons and moved to failed-dir: " + "; ".join(
-            f"{n!r}: {why[n]}" for n in sorted(why) if not n.startswith("bad-")))
+                     f"{n!r}: {why[n]}" for n in sorted(why) if not n.startswith("bad-")))
         ctx.verified(f"'bad-\\xff-name.tif': '{bad_utf8[0]['reason']}' recorded as {bad_utf8[0]['source']!r}, "
                      "left in place (a name that is not UTF-8 cannot be moved by name)")
         assert sorted(listing(d.processed)) == sorted(good), listing(d.processed)
@@ -121,7 +121,8 @@ def test_hostile_names_and_types(ctx):
         # The 255-byte name again: processed-dir already holds one, the second gets a numbered name.
         d.drop(LONG, tiff_bytes(77))
         eventually(lambda: sum(1 for r in d.rows() if r["source"] == LONG) == 2, 10, "the second long name published")
-        eventually(lambda: LONG not in listing(d.ingest), 10, lambda: f"{LONG[:8]}... disposed of (log: {d.log()[-300:]})")
+        eventually(lambda: LONG not in listing(d.ingest), 10,
+                   lambda: f"{LONG[:8]}... disposed of (log: {d.log()[-300:]})")
         ctx.verified(f"a second {len(LONG)}-byte name: 2 rows, processed-dir holds "
                      f"{[n[:4] + '...' + n[-8:] for n in listing(d.processed) if n.startswith('LLLL')]}")
         _check_common(ctx, d, "follow-symlinks false")

@@ -151,7 +151,8 @@ def test_rewritten_while_being_decoded(ctx):
         d.wait_rows(2)
         time.sleep(0.5)  # nothing else may follow
         rows = d.rows()
-        assert sorted((r["source"], r["bytes"]) for r in rows) == [("inplace.tif", len(new)), ("renamed.tif", len(new))], rows
+        expected = [("inplace.tif", len(new)), ("renamed.tif", len(new))]
+        assert sorted((r["source"], r["bytes"]) for r in rows) == expected, rows
         assert d.failures() == [], d.failures()
         assert listing(d.processed) == ["inplace.tif", "renamed.tif"] and listing(d.ingest) == []
         assert d.log().count("changed: modified while being read") == 2, d.log()
