@@ -23,13 +23,18 @@ struct Admitter: Sendable {
     func examine(_ relativePath: String, nameIsValidUTF8: Bool = true) -> Verdict {
         let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
         let path = root + "/" + relativePath
+        guard nameIsValidUTF8 else {
+            // The name was decoded lossily, so it cannot be opened, examined or moved: report it, leave it.
+            guard Admission.isCandidateName(name) else { return .ignored }
+            let file = SourceFile(path: path, relativePath: relativePath, size: 0, modificationTimeNanoseconds: 0)
+            return .rejected(file, reason: "bad name: file name is not valid UTF-8")
+        }
         guard let status = try? FileSystem.statusIfExists(path, followSymlinks: false) else { return .ignored }
         if status.kind == .directory && recursive && !name.hasPrefix(".") { return .directory(relativePath) }
         guard Admission.isCandidateName(name) else { return .ignored }
         func file(_ s: FileStatus) -> SourceFile {
             SourceFile(path: path, relativePath: relativePath, size: s.size, modificationTimeNanoseconds: s.modificationTimeNanoseconds)
         }
-        guard nameIsValidUTF8 else { return .rejected(file(status), reason: "bad name: file name is not valid UTF-8") }
         switch status.kind {
         case .regular:
             return .candidate(file(status))

@@ -63,8 +63,13 @@ struct Disposer {
         }
     }
 
+    /// Whether the entry still holds what was read: for a followed symlink, that is its target.
     private func unchanged(_ source: SourceFile) -> Bool {
-        guard let now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        guard var now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        if now.kind == .symlink {
+            guard let target = try? FileSystem.statusIfExists(source.path, followSymlinks: true) else { return false }
+            now = target
+        }
         return now.size == source.size && now.modificationTimeNanoseconds == source.modificationTimeNanoseconds
     }
 
@@ -102,11 +107,13 @@ struct Disposer {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
+    /// `dir/a.tif` -> `dir/a.N.tif`, shortening the stem so the name stays within 255 bytes (NAME_MAX).
     static func suffixed(_ path: String, _ n: Int) -> String {
         let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        if let dot = path[slash...].lastIndex(of: "."), dot != slash {
-            return String(path[..<dot]) + ".\(n)" + String(path[dot...])
-        }
-        return path + ".\(n)"
+        let dot = path[slash...].lastIndex(of: ".").flatMap { $0 == slash ? nil : $0 } ?? path.endIndex
+        var stem = String(path[slash..<dot])
+        let tail = ".\(n)" + String(path[dot...])
+        while !stem.isEmpty && stem.utf8.count + tail.utf8.count > 255 { stem.removeLast() }
+        return String(path[..<slash]) + stem + tail
     }
 }

@@ -5,8 +5,10 @@ import TiffShardCore
 /// inotify on the ingest directory (and its subdirectories when recursive).
 ///
 /// A file counts once it is complete: `IN_CLOSE_WRITE` (closed after writing) or `IN_MOVED_TO` (renamed
-/// in), never on create. `IN_Q_OVERFLOW` means events were lost: the caller rescans. The root watch
-/// going away (`IN_DELETE_SELF`, `IN_MOVE_SELF`, `IN_UNMOUNT`, `IN_IGNORED`) is fatal.
+/// in), never on create. Entries that are complete when created and never written (symlinks, FIFOs,
+/// sockets, and directories when not recursive) are examined on `IN_CREATE`, so they get their verdict
+/// at once rather than at the next scan. `IN_Q_OVERFLOW` means events were lost: the caller rescans.
+/// The root watch going away (`IN_DELETE_SELF`, `IN_MOVE_SELF`, `IN_UNMOUNT`, `IN_IGNORED`) is fatal.
 final class IngestWatcher {
     /// What a batch of inotify events amounted to.
     struct Observation {
@@ -21,7 +23,7 @@ final class IngestWatcher {
     private var rootWatch: Int32 = -1
     private let logger: Logger
 
-    static let fileMask: InotifyMask = [.closeWrite, .movedTo, .onlyDirectory]
+    static let fileMask: InotifyMask = [.closeWrite, .movedTo, .create, .onlyDirectory]
     static let rootMask: InotifyMask = [.deleteSelf, .moveSelf]
 
     /// Installs the watch on the root (and, when recursive, on every subdirectory found).
@@ -35,8 +37,7 @@ final class IngestWatcher {
     @discardableResult
     private func watch(_ relative: String) throws -> Int32 {
         if let known = directories.first(where: { $0.value == relative }) { return known.key }
-        var mask = Self.fileMask.union(Self.rootMask)
-        if admitter.recursive { mask.insert(.create) }
+        let mask = Self.fileMask.union(Self.rootMask)
         let path = relative.isEmpty ? admitter.root : admitter.root + "/" + relative
         let wd = try inotify.addWatch(path, mask: mask)
         directories[wd] = relative
@@ -98,14 +99,23 @@ final class IngestWatcher {
         guard !event.name.isEmpty else { return }
         let relative = directory.isEmpty ? event.name : directory + "/" + event.name
         if event.mask.contains(.isDirectory) {
-            guard admitter.recursive, event.mask.contains(.create) || event.mask.contains(.movedTo) else { return }
+            guard event.mask.contains(.create) || event.mask.contains(.movedTo) else { return }
+            guard admitter.recursive else {
+                // Not descended into: a directory with a TIFF name is rejected, as a scan would.
+                observation.verdicts.append(admitter.examine(relative, nameIsValidUTF8: event.nameIsValidUTF8))
+                return
+            }
             // Watch first, then scan: files created in between are seen by one or the other (or both;
             // the engine ignores a path it already knows).
             observation.verdicts.append(.directory(relative))
             observation.verdicts += watchAndScan(relative)
             return
         }
-        guard event.mask.contains(.closeWrite) || event.mask.contains(.movedTo) else { return }
+        if event.mask.contains(.create) {
+            // A regular file is still being written (its IN_CLOSE_WRITE follows); anything else is complete.
+            let status = try? FileSystem.statusIfExists(admitter.root + "/" + relative, followSymlinks: false)
+            guard let status, status.kind != .regular else { return }
+        }
         observation.verdicts.append(admitter.examine(relative, nameIsValidUTF8: event.nameIsValidUTF8))
     }
 }

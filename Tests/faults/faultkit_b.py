@@ -205,14 +205,6 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def wchan(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/wchan") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
 def syscall_number(pid: int) -> int | None:
     """The system call `pid` is blocked in (x86_64 numbers), or None."""
     try:
@@ -223,7 +215,19 @@ def syscall_number(pid: int) -> int | None:
     return int(first) if first.lstrip("-").isdigit() else None
 
 
-PAUSE_SYSCALLS = {34, 130}  # pause, rt_sigsuspend: a worker held by a `hang:` fault
+PAUSE_SYSCALLS = {34, 130}  # x86_64 pause, rt_sigsuspend: a worker held by a `hang:` fault
+
+
+def paused(pid: int) -> bool:
+    """Whether `pid` sleeps in pause()/sigsuspend() (by syscall number on x86_64, else by wchan)."""
+    if syscall_number(pid) in PAUSE_SYSCALLS:
+        return True
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            where = f.read()
+    except OSError:
+        return False
+    return "pause" in where or "sigsuspend" in where
 
 
 class DaemonUnderTest:
@@ -265,6 +269,13 @@ class DaemonUnderTest:
         self.process: subprocess.Popen | None = None
         self.notify: NotifyListener | None = None
         self.log_path = os.path.join(self.root, "daemon.log")
+
+    def set_flag(self, flag: str, value: str) -> None:
+        """Changes (or adds) `--flag value` for the next `start()`."""
+        if flag in self.arguments:
+            self.arguments[self.arguments.index(flag) + 1] = value
+        else:
+            self.arguments += [flag, value]
 
     def write_config(self, values: dict[str, object]) -> None:
         """Writes the YAML configuration file atomically (flat `key: value` lines)."""
@@ -373,7 +384,7 @@ class DaemonUnderTest:
     def paused_worker(self) -> int | None:
         """A worker held by a `hang:` fault (blocked in pause), if any."""
         for pid in self.worker_pids():
-            if syscall_number(pid) in PAUSE_SYSCALLS:
+            if paused(pid):
                 return pid
         return None
 

@@ -16,7 +16,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, run_standalone)  # noqa: E402
+from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
+                        run_standalone)
 
 
 def _cpu_ticks(pids: list[int]) -> int:
@@ -46,12 +47,14 @@ def _fill(directory: str) -> str:
 
 
 def test_disk_full_pauses_and_resumes_without_losing_anything(ctx):
+    """Full output: dispatch pauses, nothing disposed of or lost, STATUS/log say why, resumes alone;
+    then the output turns read-only and back: the same."""
     with DaemonUnderTest(ctx, "diskfull", workers=2, shard_size=16, width=32, height=32) as d:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", d.output],
                                  capture_output=True, text=True)
         if mounted.returncode != 0:
-            ctx.note(f"SKIP: cannot mount a tmpfs on the output directory: {mounted.stderr.strip()}")
-            print(f"    SKIP      disk-full case: mount -t tmpfs failed ({mounted.stderr.strip()})", flush=True)
+            print(f"    SKIP:     cannot mount a tmpfs on the output directory (needs root): "
+                  f"{mounted.stderr.strip()}", flush=True)
             return
         try:
             _run(ctx, d)
@@ -64,7 +67,7 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     filler = _fill(d.output)
     stat = os.statvfs(d.output)
     ctx.injected(f"output is a 2 MiB tmpfs, filled by a {os.path.getsize(filler)} B file "
-             f"({stat.f_bavail} blocks free)")
+                 f"({stat.f_bavail} blocks free)")
     d.start()
     names = d.drop_many([f"f{i:03}.tif" for i in range(120)])
     ctx.injected("120 TIFFs dropped; shards of 16 rows, ring of 3 shards (48 rows)")
@@ -92,7 +95,7 @@ def _run(ctx, d: DaemonUnderTest) -> None:
         sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)), 15, "a retried publication")
     assert listing(d.processed) == [] and len(listing(d.ingest)) == 120
     ctx.verified(f"while full: 0 shards, 0 sources disposed, 120 still in ingest/, {queued} queued or held, "
-             f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
+                 f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
 
     os.unlink(d.output + "/filler")
     ctx.injected("filler deleted (space returns)")
@@ -105,8 +108,28 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     eventually(lambda: "cannot publish" not in d.status() and "ring full" not in d.status(), 5,
                lambda: f"STATUS clear of the error, last: {d.status()}")
     attempts = sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)
-    ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, 120 sources in processed-dir, "
-             f"0 rejected, STATUS '{d.status()}' ({attempts} failed attempts in all, retried with backoff)")
+    ctx.verified(f"after space returned: 120 files in exactly one row of {shards} shards, "
+                 f"120 sources in processed-dir, 0 rejected, STATUS '{d.status()}' "
+                 f"({attempts} failed attempts in all, retried with backoff)")
+
+    # Output unwritable: the filesystem turns read-only under the running daemon.
+    subprocess.run(["mount", "-o", "remount,ro", d.output], check=True)
+    more = d.drop_many([f"ro{i:02}.tif" for i in range(20)], seed=200)
+    ctx.injected("output remounted read-only; 20 more files dropped")
+    status = eventually(lambda: (lambda s: s if "cannot publish" in s else None)(d.status()), 15,
+                        lambda: f"STATUS with 'cannot publish' (last: {d.status()})")
+    assert "Read-only file system" in status, status
+    assert not set(listing(d.processed)) & set(more) and set(more) <= set(listing(d.ingest))
+    ctx.verified(f"STATUS: ...{status[status.index(';'):]}; none of the 20 disposed of")
+    subprocess.run(["mount", "-o", "remount,rw", d.output], check=True)
+    ctx.injected("output remounted read-write")
+    d.wait_rows(140, timeout=30)
+    assert_exactly_once(d.rows(), names + more)
+    check_shards(d.output)
+    eventually(lambda: len(listing(d.processed)) == 140 and "cannot publish" not in d.status(), 10,
+               lambda: f"140 disposed of and STATUS clear (last: {d.status()})")
+    ctx.verified("after read-write again: 140 files in exactly one row, all disposed of, STATUS clear")
+    ctx.record("disk_full_files", 140)
     assert d.stop() == 0
 
 

@@ -12,7 +12,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, lying_tiff, reasons, run_standalone)  # noqa: E402
+from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
+                        lying_tiff, reasons, run_standalone)
 
 
 def _limits(pid: int) -> dict[str, str]:
@@ -54,7 +55,7 @@ def test_oversized_header_is_rejected_before_decoding(ctx):
         assert_exactly_once(d.rows(), good)
         check_shards(d.output)
         ctx.verified(f"huge.tif quarantined: '{why['huge.tif']}'; no worker died (pool {pool} unchanged); "
-                 f"10 good files in exactly one row")
+                     f"10 good files in exactly one row")
         assert d.stop() == 0
 
 
@@ -74,13 +75,13 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
             headroom = limits[pid] - _vm_size(pid)
             assert 200 << 20 < headroom <= 256 << 20, f"worker {pid}: {headroom >> 20} MiB of headroom"
         ctx.verified(f"workers {pool} run with RLIMIT_AS = what they map at start + 256 MiB "
-                 f"({', '.join(f'{v >> 20} MiB' for v in limits.values())})")
+                     f"({', '.join(f'{v >> 20} MiB' for v in limits.values())})")
         good = d.drop_many([f"g{i:02}.tif" for i in range(10)])
         d.drop("zeros-20000.tif", lying_tiff(20000, 20000))
         d.drop("garbage-20000.tif", lying_tiff(20000, 20000, strip=b"\x78\x9c not deflate at all" * 2))
         good += d.drop_many([f"h{i:02}.tif" for i in range(10)], seed=10)
         ctx.injected("zeros-20000.tif (valid deflate, 160 kB, decodes to 400 MB) and garbage-20000.tif "
-                 "(declares 20000 x 20000, data is not deflate) with a 256 MiB worker limit")
+                     "(declares 20000 x 20000, data is not deflate) with a 256 MiB worker limit")
         d.wait_accounted(20, 2)
         why = reasons(d.failures())
         assert set(why) == {"zeros-20000.tif", "garbage-20000.tif"}, why
@@ -98,8 +99,9 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
         assert_exactly_once(d.rows(), good + more)
         assert d.alive()
         ctx.verified("outcomes: " + "; ".join(f"{n} -> '{r}'" for n, r in sorted(why.items())))
-        ctx.verified(f"workers' peak RSS {', '.join(f'{k // 1024} MiB' for k in peaks.values())} (< 400 MB the bombs need), "
-                 f"pool {pool_after}, 25 good files in exactly one row, daemon still ingesting")
+        ctx.verified(f"workers' peak RSS {', '.join(f'{k // 1024} MiB' for k in peaks.values())} "
+                     f"(< 400 MB the bombs need), "
+                     f"pool {pool_after}, 25 good files in exactly one row, daemon still ingesting")
         assert d.stop() == 0
 
 

@@ -20,7 +20,7 @@ from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, even
 def test_event_queue_overflow_rescans_and_ingests_every_file_once(ctx):
     with open("/proc/sys/fs/inotify/max_queued_events") as f:
         queue = int(f.read())
-    count = queue + 5000
+    count = queue + (5000 if ctx.quick else 30000)
     with DaemonUnderTest(ctx, "overflow", workers=2, shard_size=1000, width=8, height=8,
                          extra=["--batch-size", "64"]) as d:
         d.start()

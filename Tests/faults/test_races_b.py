@@ -151,7 +151,8 @@ def test_rewritten_while_being_decoded(ctx):
         d.wait_rows(2)
         time.sleep(0.5)  # nothing else may follow
         rows = d.rows()
-        assert sorted((r["source"], r["bytes"]) for r in rows) == [("inplace.tif", len(new)), ("renamed.tif", len(new))], rows
+        expected = [("inplace.tif", len(new)), ("renamed.tif", len(new))]
+        assert sorted((r["source"], r["bytes"]) for r in rows) == expected, rows
         assert d.failures() == [], d.failures()
         assert listing(d.processed) == ["inplace.tif", "renamed.tif"] and listing(d.ingest) == []
         assert d.log().count("changed: modified while being read") == 2, d.log()
@@ -208,45 +209,71 @@ def test_reloads_during_a_heavy_ingest(ctx):
         assert d.stop() == 0
 
 
-def test_sigterm_during_a_flush(ctx):
-    """SIGTERM the moment a shard's temporary file appears: exit 0, shards complete, the partial
-    shard published, unread files still in ingest/; a restart ingests them; nothing twice."""
-    count = 600
-    with DaemonUnderTest(ctx, "termflush", workers=2, shard_size=64, width=256, height=256,
-                         extra=["--max-shard-age", "60"], env={}) as d:
-        d.start()
-        names = [f"t{i:04}.tif" for i in range(count)]
-        for i, name in enumerate(names):
-            write_file(os.path.join(d.staging, name), tiff_bytes(i))
-        for name in names:
-            os.rename(os.path.join(d.staging, name), os.path.join(d.ingest, name))
+def _tmp_shards(output: str) -> list[str]:
+    return [n for n in os.listdir(output) if n.startswith(".") and n.endswith(".npy.tmp")]
 
-        def temporary():
-            return [n for n in os.listdir(d.output) if n.startswith(".") and n.endswith(".npy.tmp")]
-        caught = eventually(temporary, 30, "a shard being written (.shard-N.npy.tmp)", interval=0.0005)
+
+def _stage_and_release(d: DaemonUnderTest, names: list[str], seed: int) -> None:
+    for i, name in enumerate(names):
+        write_file(os.path.join(d.staging, name), tiff_bytes(seed + i))
+    for name in names:
+        os.rename(os.path.join(d.staging, name), os.path.join(d.ingest, name))
+
+
+def _shard_sizes(rows: list[dict]) -> list[int]:
+    return [sum(1 for r in rows if r["_shard"] == s) for s in sorted({r["_shard"] for r in rows})]
+
+
+def test_sigterm_during_a_flush(ctx):
+    """SIGTERM the moment a shard's temporary file appears. (1) 94 files, shards of 64, no idle
+    flush: the full shard being written and the 30-row partial one are both published, exit 0.
+    (2) 600 more files: exit 0, every shard complete, files not yet read stay in ingest/ untouched,
+    and a restart ingests them: every file in exactly one row."""
+    with DaemonUnderTest(ctx, "termflush", workers=2, shard_size=64, width=256, height=256, idle_flush=60,
+                         extra=["--max-shard-age", "60"]) as d:
+        d.start()
+        first = [f"a{i:03}.tif" for i in range(94)]
+        _stage_and_release(d, first, 0)
+        caught = eventually(lambda: _tmp_shards(d.output), 30, "shard 0 being written", interval=0.0005)
         d.signal(signal.SIGTERM)
-        ctx.injected(f"{count} files (256 x 256 rows, 4 MiB shards); SIGTERM while {caught[0]} was being written")
-        code = d.process.wait(timeout=30)
-        assert code == 0, f"exit status {code}"
+        ctx.injected(f"94 files, shards of 64 x 256 x 256 (4 MiB); SIGTERM while {caught[0]} was being written")
+        assert d.process.wait(timeout=30) == 0, f"exit status {d.process.returncode}"
         assert any("STOPPING=1" in m for m in d.notify.snapshot())
-        first = d.rows()
-        shards = check_shards(d.output)
-        sizes = [sum(1 for r in first if r["_shard"] == s) for s in sorted({r["_shard"] for r in first})]
-        assert sizes and sizes[-1] < 64 or len(first) == count, sizes
-        published = {r["source"] for r in first}
+        rows = d.rows()
+        assert _shard_sizes(rows) == [64, 30], _shard_sizes(rows)
+        assert_exactly_once(rows, first)
+        check_shards(d.output)
+        assert listing(d.ingest) == [] and len(listing(d.processed)) == 94
+        ctx.verified("exit 0 after STOPPING=1; the shard being written (64 rows) and the partial shard (30 rows) "
+                     "published, all 94 sources disposed of, no temp file left")
+
+        count = 600
+        more = [f"t{i:04}.tif" for i in range(count)]
+        d.start()
+        _stage_and_release(d, more, 100)
+        caught = eventually(lambda: _tmp_shards(d.output), 30, "a shard being written", interval=0.0005)
+        d.signal(signal.SIGTERM)
+        ctx.injected(f"{count} more files; SIGTERM while {caught[0]} was being written")
+        assert d.process.wait(timeout=30) == 0, f"exit status {d.process.returncode}"
+        rows = [r for r in d.rows() if r["source"].startswith("t")]
+        sizes = _shard_sizes(rows)
+        assert all(n == 64 for n in sizes[:-1]), sizes
+        published = {r["source"] for r in rows}
         left = set(listing(d.ingest))
         assert not (published & left), f"published and still in ingest: {sorted(published & left)[:5]}"
-        assert published | left == set(names), f"lost: {sorted(set(names) - published - left)[:5]}"
-        assert set(listing(d.processed)) == published and d.failures() == []
-        assert not [n for n in os.listdir(d.output) if n.endswith(".tmp")]
-        ctx.verified(f"exit 0 with STOPPING=1; {len(first)} rows in {shards} complete shards (rows per shard "
-                     f"{sizes}, the last partial), no temp file left; {len(left)} unread files still in ingest/")
-        d.start()
-        d.wait_rows(count, timeout=60)
-        assert_exactly_once(d.rows(), names)
+        assert published | left == set(more), f"lost: {sorted(set(more) - published - left)[:5]}"
+        assert set(listing(d.processed)) == published | set(first) and d.failures() == []
         check_shards(d.output)
-        assert listing(d.ingest) == [] and len(listing(d.processed)) == count
-        ctx.verified(f"after a restart: {count} files in exactly one row each, 0 lost, 0 duplicated")
+        assert not [n for n in os.listdir(d.output) if n.endswith(".tmp")]
+        ctx.verified(f"exit 0; {len(rows)} rows in shards of {sizes}; {len(left)} files not yet read still in "
+                     "ingest/, none both published and left, none lost")
+        d.set_flag("--idle-flush", "0.3")
+        d.start()
+        d.wait_rows(94 + count, timeout=60)
+        assert_exactly_once(d.rows(), first + more)
+        check_shards(d.output)
+        assert listing(d.ingest) == [] and len(listing(d.processed)) == 94 + count
+        ctx.verified(f"after a restart: all {94 + count} files in exactly one row each, 0 lost, 0 duplicated")
         assert d.stop() == 0
 
 

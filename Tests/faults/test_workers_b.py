@@ -13,7 +13,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, reasons, run_standalone, tiff_bytes)  # noqa: E402
+from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, reasons,  # noqa: E402
+                        run_standalone, tiff_bytes)
 
 
 def test_worker_killed_by_sigkill_and_sigsegv(ctx):
@@ -42,7 +43,7 @@ def test_worker_killed_by_sigkill_and_sigsegv(ctx):
         assert why == {"victim.tif": "decoder crashed (signal 11)"}, why
         assert listing(d.failed) == ["victim.tif"], listing(d.failed)
         ctx.verified("victim.tif tried twice (signal 9, then signal 11), quarantined: "
-                 "failures.jsonl says 'decoder crashed (signal 11)', file in failed-dir")
+                     "failures.jsonl says 'decoder crashed (signal 11)', file in failed-dir")
         later = d.drop_many([f"late{i}.tif" for i in range(5)], seed=50)
         d.wait_rows(len(good) + 5)
         rows = d.rows()
@@ -53,7 +54,7 @@ def test_worker_killed_by_sigkill_and_sigsegv(ctx):
         assert "worker exited: signal 9" in log and "worker exited: signal 11" in log
         assert d.alive() and d.paused_worker() is None
         ctx.verified(f"{len(rows)} good files in exactly one row each ({shards} shards, npy rows = manifest rows), "
-                 f"all moved to processed-dir, pool {d.worker_pids()} (2 workers), log names signal 9 and 11")
+                     f"all moved to processed-dir, pool {d.worker_pids()} (2 workers), log names signal 9 and 11")
         assert d.stop() == 0
 
 
@@ -81,7 +82,7 @@ def test_crash_and_abort_injection(ctx):
         exits = d.log().count("worker exited: signal")
         assert exits == 4, f"expected 4 worker deaths (2 files x 2 tries), log shows {exits}"
         ctx.verified(f"2 files quarantined with 'decoder crashed (signal 11)' / '(signal 6)' after 2 tries each "
-                 f"({exits} worker deaths), 40 good files in exactly one row, pool back to 2 {pool}")
+                     f"({exits} worker deaths), 40 good files in exactly one row, pool back to 2 {pool}")
         assert d.stop() == 0
 
 
@@ -142,7 +143,7 @@ def test_crash_loop_backs_off_and_finishes(ctx):
         assert len(delays) == 6 and delays[-1] >= 2.0 and delays[-2] >= 1.0, delays
         ctx.note("respawn delays after each death (s): " + ", ".join(f"{x:.2f}" for x in delays))
         ctx.verified(f"6 consecutive crashes, respawns backed off up to {delays[-1]:.1f} s (no spinning), "
-                 f"pool back to 1 {pool}, 3 files quarantined with 'decoder crashed (signal 11)'")
+                     f"pool back to 1 {pool}, 3 files quarantined with 'decoder crashed (signal 11)'")
 
         good = []
         for i in range(18):
@@ -182,8 +183,9 @@ def test_hung_decode_is_killed_after_decode_timeout(ctx):
         assert_exactly_once(d.rows(), good)
         check_shards(d.output)
         assert "killing worker: decode of one image took longer than 2 s" in d.log()
-        ctx.verified(f"worker {stuck} killed after the 2 s limit, stuck.tif quarantined ('decode timed out after 2 s'), "
-                 f"pool back to 2 {pool}, 20 good files in exactly one row")
+        ctx.verified(f"worker {stuck} killed after the 2 s limit, "
+                     "stuck.tif quarantined ('decode timed out after 2 s'), "
+                     f"pool back to 2 {pool}, 20 good files in exactly one row")
         assert d.stop() == 0
 
 
