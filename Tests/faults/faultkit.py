@@ -561,15 +561,20 @@ class Corpus:
     daemon has deleted the sources)."""
 
     def __init__(self, layout: Layout, count: int, prefix: str = "img", height: int = 64, width: int = 64,
-                 seed: int = 0, start: int = 0, reference: bool = False):
+                 seed: int = 0, start: int = 0, reference: bool = False, subdirs: int = 0):
         self.layout = layout
         self.reference = layout.root / "reference" if reference else None
         if self.reference is not None:
             self.reference.mkdir(exist_ok=True)
         self.records: dict[str, SourceRecord] = {}
         self.pending: list[str] = []
+        for d in range(subdirs):  # for --recursive: files spread over ingest/d0 ... d(N-1)
+            for base in (layout.staging, layout.ingest, layout.processed) + ((self.reference,) if self.reference else ()):
+                (base / f"d{d}").mkdir(exist_ok=True)
         for i in range(start, start + count):
             name = f"{prefix}-{i:06d}.tif"
+            if subdirs:
+                name = f"d{i % subdirs}/{name}"
             data = tiff_gray8(make_image(i, height, width, seed))
             path = layout.staging / name
             with open(path, "wb") as f:
@@ -827,7 +832,7 @@ def check_exactly_once(layout: Layout, records: dict[str, SourceRecord], mode: s
             if in_ingest or in_processed:
                 acc.problems.append(f"{name}: not deleted (ingest={in_ingest}, processed={in_processed})")
     if mode == "move":
-        extra = [p for p in os.listdir(layout.processed) if p not in records]
+        extra = [p for p in _files_under(layout.processed) if p not in records]
         if extra:
             acc.problems.append(f"unexpected files in processed dir (moved twice?): {extra[:5]}")
     quarantined = [f.get("source") for f in failures(layout) if f.get("source") in records]
@@ -928,6 +933,15 @@ class DirWatch:
         self.close()
 
 
+def _files_under(directory: str | os.PathLike) -> list[str]:
+    """Relative paths of the non-directory entries under directory (recursively)."""
+    found = []
+    for parent, dirs, files in os.walk(directory):
+        rel = os.path.relpath(parent, directory)
+        found += [f if rel == "." else f"{rel}/{f}" for f in files]
+    return sorted(found)
+
+
 def unsettled(layout: Layout) -> list[str]:
-    """Candidate TIFFs still in the ingest directory."""
-    return sorted(n for n in os.listdir(layout.ingest) if n.lower().endswith((".tif", ".tiff")))
+    """Candidate TIFFs still in the ingest directory (relative paths, subdirectories included)."""
+    return [n for n in _files_under(layout.ingest) if n.lower().endswith((".tif", ".tiff"))]
