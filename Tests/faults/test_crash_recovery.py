@@ -373,3 +373,34 @@ def test_sigkill_supervisor_with_hung_worker(ctx: fk.Context) -> None:
     acc = fk.check_exactly_once(layout, corpus.records, "move", store)
     fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
     ctx.verified(f"after the restart {stuck} was ingested: {acc.summary()}")
+
+
+def test_sigkill_supervisor_while_workers_start(ctx: fk.Context) -> None:
+    """The supervisor dies while its workers are still starting (before they arm the parent-death
+    signal) and a batch is already waiting in their socket: a worker that then hangs in a decode never
+    reads the EOF, so it must notice at start-up that its supervisor is gone and not run at all."""
+    layout = fk.Layout.create(ctx.tmpdir("startkill"))
+    options = fk.DaemonOptions(width=WIDTH, height=HEIGHT, shard_size=SHARD, on_success="move", workers=2,
+                               decode_timeout=300)
+    corpus = fk.Corpus(layout, 40, prefix="stuck")
+    corpus.release()
+    rounds = 15 if ctx.quick else 40
+    ctx.injected(f"{rounds} SIGKILLs of the supervisor 0-10 ms after READY=1 (workers just spawned, batches "
+                 f"dispatched), every file hanging its worker (TIFFSHARD_FAULT_INJECT=hang:stuck-)")
+    env = {"TIFFSHARD_FAULT_INJECT": "hang:stuck-"}
+    for i in range(rounds):
+        with fk.Daemon(ctx.binary, layout, options, env=env) as daemon:
+            daemon.start()
+            time.sleep(ctx.random.uniform(0, 0.01))
+            daemon.kill()
+            orphans = daemon.orphans_after(2.0)
+            fk.check(not orphans, f"round {i}: workers {orphans} outlived the supervisor by 2 s "
+                                  f"(hung in a decode: {[fk.paused(p) for p in orphans]})")
+    ctx.verified(f"{rounds} kills during worker start-up: no worker outlived its supervisor by 2 s")
+    with fk.Daemon(ctx.binary, layout, options) as daemon:  # and nothing was lost
+        daemon.start()
+        fk.wait_until(lambda: not fk.unsettled(layout), timeout=30, what="the files ingested after the kills")
+        fk.check(daemon.terminate() == 0, "clean stop failed")
+    acc = fk.check_exactly_once(layout, corpus.records, "move", fk.read_store(layout.output, WIDTH, HEIGHT))
+    fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
+    ctx.verified(f"a clean run afterwards: {acc.summary()}")
