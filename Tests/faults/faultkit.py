@@ -330,6 +330,11 @@ def paused(pid: int) -> bool:
     return raw.split()[0].decode() in _PAUSE_SYSCALLS.get(os.uname().machine, {"34", "130"})
 
 
+def memfd_mappings(pid: int, prefix: str = "memfd:tiffshard") -> int:
+    """How many mappings of the process are the daemon's shared-memory ring segments."""
+    return sum(1 for line in (_read(f"/proc/{pid}/maps") or b"").decode().splitlines() if prefix in line)
+
+
 def dev_shm_entries() -> set[str]:
     return set(os.listdir("/dev/shm"))
 
@@ -342,8 +347,8 @@ def dev_shm_entries() -> set[str]:
 class DaemonOptions:
     """`tiffshard run` flags (the ones the suite varies)."""
 
-    width: int = 48
-    height: int = 40
+    width: int | None = 48       # None: not given as a flag (e.g. set in a --config file)
+    height: int | None = 40
     workers: int = 2
     shard_size: int = 50
     idle_flush: float = 0.2
@@ -359,11 +364,15 @@ class DaemonOptions:
         args = [
             "--ingest", str(layout.ingest), "--output", str(layout.output),
             "--processed-dir", str(layout.processed), "--failed-dir", str(layout.failed),
-            "--width", str(self.width), "--height", str(self.height), "--workers", str(self.workers),
+            "--workers", str(self.workers),
             "--shard-size", str(self.shard_size), "--idle-flush", _num(self.idle_flush),
             "--max-shard-age", _num(self.max_shard_age), "--on-success", self.on_success,
             "--decode-timeout", _num(self.decode_timeout), "--log-level", self.log_level,
         ]
+        if self.width is not None:
+            args += ["--width", str(self.width)]
+        if self.height is not None:
+            args += ["--height", str(self.height)]
         if self.worker_memory_limit is not None:
             args += ["--worker-memory-limit", str(self.worker_memory_limit)]
         if self.interpolation:
