@@ -43,6 +43,8 @@ final class WorkerPool {
         let arguments = [
             "tiffshard", "worker", "--slots", String(ring.segments.count), "--slot-bytes", String(ring.slotBytes),
             "--memory-limit-mib", String(memoryLimitMiB),
+            // The worker checks that we are still its parent once its parent-death signal is armed.
+            "--supervisor-pid", String(ChildProcess.currentProcessID.rawValue),
         ]
         let pid: ProcessID
         do {

@@ -12,10 +12,19 @@ public struct WorkerLoop {
     let segments: [SharedMemory]
     let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
 
+    /// The supervisor died before this worker armed its parent-death signal.
+    public struct SupervisorGone: Error, CustomStringConvertible {
+        public var description: String { "the supervisor exited before the worker started" }
+    }
+
     /// Maps the inherited ring and prepares the kernel. `memoryLimitBytes` caps the address space decoding may add.
-    public init(slots: Int, slotBytes: Int, memoryLimitBytes: UInt64?) throws {
-        // The supervisor's death closes our socket (EOF ends the loop); PDEATHSIG is a second line.
+    /// `supervisor` is the process that spawned us: if it is no longer our parent once the parent-death
+    /// signal is armed, it died during our start-up (the signal will never come) and we must not run.
+    public init(slots: Int, slotBytes: Int, memoryLimitBytes: UInt64?, supervisor: ProcessID? = nil) throws {
+        // The supervisor's death closes our socket (EOF ends the loop); PDEATHSIG is a second line, for
+        // a worker stuck in a decode that never reads the EOF.
         try? ProcessControl.setParentDeathSignal(Signal.kill)
+        if let supervisor, ChildProcess.parentProcessID != supervisor { throw SupervisorGone() }
         try? ResourceLimit.setCoreDumpSize(bytes: 0)
         socket = FileDescriptor(rawValue: WorkerDescriptors.socket)
         var maps: [SharedMemory] = []

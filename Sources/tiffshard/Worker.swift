@@ -10,11 +10,14 @@ struct Worker: ParsableCommand {
     @Option var slots: Int
     @Option(name: .customLong("slot-bytes")) var slotBytes: Int
     @Option(name: .customLong("memory-limit-mib")) var memoryLimitMiB: UInt64 = 2048
+    @Option(name: .customLong("supervisor-pid")) var supervisorPID: Int32?
 
     func run() throws {
         let loop: WorkerLoop
         do {
-            loop = try WorkerLoop(slots: slots, slotBytes: slotBytes, memoryLimitBytes: memoryLimitMiB << 20)
+            loop = try WorkerLoop(
+                slots: slots, slotBytes: slotBytes, memoryLimitBytes: memoryLimitMiB << 20,
+                supervisor: supervisorPID.map { ProcessID(rawValue: $0) })
         } catch {
             StandardError.write("tiffshard worker: cannot start: \(error)\n")
             throw ExitCode(70)

@@ -330,6 +330,11 @@ def paused(pid: int) -> bool:
     return raw.split()[0].decode() in _PAUSE_SYSCALLS.get(os.uname().machine, {"34", "130"})
 
 
+def memfd_mappings(pid: int, prefix: str = "memfd:tiffshard") -> int:
+    """How many mappings of the process are the daemon's shared-memory ring segments."""
+    return sum(1 for line in (_read(f"/proc/{pid}/maps") or b"").decode().splitlines() if prefix in line)
+
+
 def dev_shm_entries() -> set[str]:
     return set(os.listdir("/dev/shm"))
 
@@ -342,8 +347,8 @@ def dev_shm_entries() -> set[str]:
 class DaemonOptions:
     """`tiffshard run` flags (the ones the suite varies)."""
 
-    width: int = 48
-    height: int = 40
+    width: int | None = 48       # None: not given as a flag (e.g. set in a --config file)
+    height: int | None = 40
     workers: int = 2
     shard_size: int = 50
     idle_flush: float = 0.2
@@ -359,11 +364,15 @@ class DaemonOptions:
         args = [
             "--ingest", str(layout.ingest), "--output", str(layout.output),
             "--processed-dir", str(layout.processed), "--failed-dir", str(layout.failed),
-            "--width", str(self.width), "--height", str(self.height), "--workers", str(self.workers),
+            "--workers", str(self.workers),
             "--shard-size", str(self.shard_size), "--idle-flush", _num(self.idle_flush),
             "--max-shard-age", _num(self.max_shard_age), "--on-success", self.on_success,
             "--decode-timeout", _num(self.decode_timeout), "--log-level", self.log_level,
         ]
+        if self.width is not None:
+            args += ["--width", str(self.width)]
+        if self.height is not None:
+            args += ["--height", str(self.height)]
         if self.worker_memory_limit is not None:
             args += ["--worker-memory-limit", str(self.worker_memory_limit)]
         if self.interpolation:
@@ -561,15 +570,20 @@ class Corpus:
     daemon has deleted the sources)."""
 
     def __init__(self, layout: Layout, count: int, prefix: str = "img", height: int = 64, width: int = 64,
-                 seed: int = 0, start: int = 0, reference: bool = False):
+                 seed: int = 0, start: int = 0, reference: bool = False, subdirs: int = 0):
         self.layout = layout
         self.reference = layout.root / "reference" if reference else None
         if self.reference is not None:
             self.reference.mkdir(exist_ok=True)
         self.records: dict[str, SourceRecord] = {}
         self.pending: list[str] = []
+        for d in range(subdirs):  # for --recursive: files spread over ingest/d0 ... d(N-1)
+            for base in (layout.staging, layout.ingest, layout.processed) + ((self.reference,) if self.reference else ()):
+                (base / f"d{d}").mkdir(exist_ok=True)
         for i in range(start, start + count):
             name = f"{prefix}-{i:06d}.tif"
+            if subdirs:
+                name = f"d{i % subdirs}/{name}"
             data = tiff_gray8(make_image(i, height, width, seed))
             path = layout.staging / name
             with open(path, "wb") as f:
@@ -827,7 +841,7 @@ def check_exactly_once(layout: Layout, records: dict[str, SourceRecord], mode: s
             if in_ingest or in_processed:
                 acc.problems.append(f"{name}: not deleted (ingest={in_ingest}, processed={in_processed})")
     if mode == "move":
-        extra = [p for p in os.listdir(layout.processed) if p not in records]
+        extra = [p for p in _files_under(layout.processed) if p not in records]
         if extra:
             acc.problems.append(f"unexpected files in processed dir (moved twice?): {extra[:5]}")
     quarantined = [f.get("source") for f in failures(layout) if f.get("source") in records]
@@ -928,6 +942,15 @@ class DirWatch:
         self.close()
 
 
+def _files_under(directory: str | os.PathLike) -> list[str]:
+    """Relative paths of the non-directory entries under directory (recursively)."""
+    found = []
+    for parent, dirs, files in os.walk(directory):
+        rel = os.path.relpath(parent, directory)
+        found += [f if rel == "." else f"{rel}/{f}" for f in files]
+    return sorted(found)
+
+
 def unsettled(layout: Layout) -> list[str]:
-    """Candidate TIFFs still in the ingest directory."""
-    return sorted(n for n in os.listdir(layout.ingest) if n.lower().endswith((".tif", ".tiff")))
+    """Candidate TIFFs still in the ingest directory (relative paths, subdirectories included)."""
+    return [n for n in _files_under(layout.ingest) if n.lower().endswith((".tif", ".tiff"))]

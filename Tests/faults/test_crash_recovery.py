@@ -11,7 +11,15 @@ again. Each kill is aimed at a phase, timed with inotify on the daemon's directo
 - between-renames:  as soon as `shard-N.jsonl` is renamed in (the `.npy` not yet)
 - after-rename:     as soon as `shard-N.npy` is renamed in (published, sources not yet disposed of)
 - mid-disposition:  at the first source moved/deleted (move/delete), or just after a publication (keep)
+- stopping:         a few milliseconds after a SIGTERM (while finishing in-flight images / the last flush)
+- reload:           a few milliseconds after a SIGHUP
 - random:           at a uniformly random moment
+
+About 1% of the released files are not TIFFs: they must end up in the failed dir with a reason, never in
+a shard. The window between the two renames is microseconds wide; when a kill leaves both temp files,
+the test sometimes performs the manifest rename itself, which is exactly the state such a kill leaves
+(reported as emulated). A concurrent reader polls the output all along (see faultkit.LiveReader).
+A recursive variant spreads the files over subdirectories (`--recursive true`).
 
 After every kill: no worker outlives the supervisor for more than 2 s; every visible `.npy` is a
 complete shard agreeing with its manifest; no source is in two rows. After every restart: the
@@ -26,11 +34,13 @@ from __future__ import annotations
 import collections
 import os
 import re
+import signal
 import time
 
 import faultkit as fk
 
-PHASES = ["startup", "decode", "mid-flush", "between-renames", "after-rename", "mid-disposition", "random"]
+PHASES = ["startup", "decode", "mid-flush", "between-renames", "after-rename", "mid-disposition", "stopping",
+          "reload", "random"]
 WIDTH, HEIGHT, SHARD = 48, 40, 50
 
 
@@ -72,6 +82,11 @@ def _classify(layout: fk.Layout, mode: str, before: set[str]) -> str:
     return " + ".join(facts)
 
 
+def _tree(directory) -> list[str]:
+    """directory and its subdirectories (one inotify watch each)."""
+    return [parent for parent, _, _ in os.walk(directory)]
+
+
 def _wait_for_phase(ctx: fk.Context, daemon: fk.Daemon, layout: fk.Layout, corpus: fk.Corpus,
                     phase: str, mode: str, kills_left: int) -> bool:
     """Starts the daemon (as the phase needs), releases a chunk of files, returns once it is time to
@@ -97,9 +112,9 @@ def _wait_for_phase(ctx: fk.Context, daemon: fk.Daemon, layout: fk.Layout, corpu
     }
     if phase == "mid-disposition":
         if mode == "move":
-            masks[phase] = (fk.IN_MOVED_TO, [layout.processed], lambda d, m, n: True)
+            masks[phase] = (fk.IN_MOVED_TO, _tree(layout.processed), lambda d, m, n: n.endswith(".tif"))
         elif mode == "delete":
-            masks[phase] = (fk.IN_DELETE, [layout.ingest], lambda d, m, n: n.endswith(".tif"))
+            masks[phase] = (fk.IN_DELETE, _tree(layout.ingest), lambda d, m, n: n.endswith(".tif"))
         else:
             masks[phase] = masks["after-rename"]
     if phase in masks:
@@ -113,6 +128,12 @@ def _wait_for_phase(ctx: fk.Context, daemon: fk.Daemon, layout: fk.Layout, corpu
             time.sleep(rnd.uniform(0, 0.002))
         return hit is not None
     corpus.release(chunk)
+    if phase in ("stopping", "reload"):
+        # SIGTERM (finish in-flight images, publish the partial shard) or SIGHUP, then the SIGKILL.
+        time.sleep(rnd.uniform(0.0, 0.05))
+        os.kill(daemon.pid, signal.SIGTERM if phase == "stopping" else signal.SIGHUP)
+        time.sleep(rnd.uniform(0.0, 0.03))
+        return True
     if phase == "decode":
         time.sleep(rnd.uniform(0.0, 0.02))
     else:
@@ -131,19 +152,20 @@ _RECOVERED_LOG = re.compile(r"disposing of (\d+) sources already published befor
 
 
 def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: str = "img",
-                   seed: int = 0, sample: int = 200) -> dict:
-    """Runs one kill/restart campaign in `mode`; returns its numbers (raises CaseFailure on a violation)."""
+                   seed: int = 0, sample: int = 200, subdirs: int = 0) -> dict:
+    """Runs one kill/restart campaign in `mode`; returns its numbers (raises CaseFailure on a violation).
+    With subdirs > 0 the daemon runs with --recursive and files are spread over that many subdirectories."""
     layout = fk.Layout.create(ctx.tmpdir(f"crash-{mode}"))
-    corpus = fk.Corpus(layout, files, prefix=prefix, seed=seed, reference=(mode == "delete"))
+    corpus = fk.Corpus(layout, files, prefix=prefix, seed=seed, reference=(mode == "delete"), subdirs=subdirs)
     # About 1% invalid files mixed in: each must end up quarantined (failed dir), never in a shard.
     bad = [f"{prefix}-bad-{i:04d}.tif" for i in range(max(1, files // 100))]
     for i, name in enumerate(bad):
         (layout.staging / name).write_bytes(b"not a TIFF " * (i + 1))
         corpus.pending.insert(ctx.random.randrange(len(corpus.pending) + 1), name)
     options = fk.DaemonOptions(width=WIDTH, height=HEIGHT, shard_size=SHARD, idle_flush=0.2, on_success=mode,
-                               workers=2)
+                               workers=2, extra=["--recursive", "true"] if subdirs else [])
     ctx.injected(f"{kills} SIGKILLs of the supervisor (on-success {mode}), {files} TIFFs and {len(bad)} invalid .tif "
-                 f"files released in chunks, "
+                 f"files released in chunks{f' into {subdirs} subdirectories (--recursive)' if subdirs else ''}, "
                  f"shard size {SHARD}, idle flush 0.2 s")
     hits: collections.Counter[str] = collections.Counter()
     states: collections.Counter[str] = collections.Counter()
@@ -291,6 +313,14 @@ def test_sigkill_supervisor_delete(ctx: fk.Context) -> None:
     _campaign(ctx, "delete")
 
 
+def test_sigkill_supervisor_recursive_move(ctx: fk.Context) -> None:
+    """Sources in subdirectories: manifests, ledger and processed dir use relative paths with '/'."""
+    numbers = crash_recovery(ctx, "move", 1000 if ctx.quick else 3000, 18 if ctx.quick else 36,
+                             prefix="rec", seed=ctx.seed, sample=100, subdirs=4)
+    for key, value in numbers.items():
+        ctx.record(f"recursive.{key}", value)
+
+
 def soak_crash_recovery(ctx: fk.Context) -> None:
     """`run.py --soak 30m`: campaign after campaign with fresh files, rotating the modes, until time is up."""
     deadline = time.monotonic() + (ctx.soak_seconds or 0)
@@ -343,3 +373,34 @@ def test_sigkill_supervisor_with_hung_worker(ctx: fk.Context) -> None:
     acc = fk.check_exactly_once(layout, corpus.records, "move", store)
     fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
     ctx.verified(f"after the restart {stuck} was ingested: {acc.summary()}")
+
+
+def test_sigkill_supervisor_while_workers_start(ctx: fk.Context) -> None:
+    """The supervisor dies while its workers are still starting (before they arm the parent-death
+    signal) and a batch is already waiting in their socket: a worker that then hangs in a decode never
+    reads the EOF, so it must notice at start-up that its supervisor is gone and not run at all."""
+    layout = fk.Layout.create(ctx.tmpdir("startkill"))
+    options = fk.DaemonOptions(width=WIDTH, height=HEIGHT, shard_size=SHARD, on_success="move", workers=2,
+                               decode_timeout=300)
+    corpus = fk.Corpus(layout, 40, prefix="stuck")
+    corpus.release()
+    rounds = 15 if ctx.quick else 40
+    ctx.injected(f"{rounds} SIGKILLs of the supervisor 0-10 ms after READY=1 (workers just spawned, batches "
+                 f"dispatched), every file hanging its worker (TIFFSHARD_FAULT_INJECT=hang:stuck-)")
+    env = {"TIFFSHARD_FAULT_INJECT": "hang:stuck-"}
+    for i in range(rounds):
+        with fk.Daemon(ctx.binary, layout, options, env=env) as daemon:
+            daemon.start()
+            time.sleep(ctx.random.uniform(0, 0.01))
+            daemon.kill()
+            orphans = daemon.orphans_after(2.0)
+            fk.check(not orphans, f"round {i}: workers {orphans} outlived the supervisor by 2 s "
+                                  f"(hung in a decode: {[fk.paused(p) for p in orphans]})")
+    ctx.verified(f"{rounds} kills during worker start-up: no worker outlived its supervisor by 2 s")
+    with fk.Daemon(ctx.binary, layout, options) as daemon:  # and nothing was lost
+        daemon.start()
+        fk.wait_until(lambda: not fk.unsettled(layout), timeout=30, what="the files ingested after the kills")
+        fk.check(daemon.terminate() == 0, "clean stop failed")
+    acc = fk.check_exactly_once(layout, corpus.records, "move", fk.read_store(layout.output, WIDTH, HEIGHT))
+    fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
+    ctx.verified(f"a clean run afterwards: {acc.summary()}")

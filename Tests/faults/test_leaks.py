@@ -168,3 +168,67 @@ def test_no_leftovers_after_stop_during_ingest(ctx: fk.Context) -> None:
     sizes = [sum(1 for r in store.rows if r.shard == stem) for stem in store.shards]
     ctx.verified(f"stopped with {len(published)} published (shards of {sizes} rows) and "
                  f"{len(waiting)} still waiting in ingest, untouched; exit 0, no temp file, no worker, no /dev/shm entry")
+
+
+def test_ring_rebuilds_release_the_old_ring(ctx: fk.Context) -> None:
+    """SIGHUP with a new geometry rebuilds the shared-memory ring: the old segments' descriptors and
+    mappings must go, in the supervisor and in the (restarted) workers."""
+    layout = fk.Layout.create(ctx.tmpdir("ringleak"))
+    config = layout.root / "tiffshard.yaml"
+    geometries = [(48, 40), (40, 56), (64, 32)]
+    reloads = 6 if ctx.quick else 15
+    options = fk.DaemonOptions(width=None, height=None, shard_size=SHARD, idle_flush=0.2, on_success="move",
+                               workers=2, extra=["--config", str(config)])
+    config.write_text(f"width: {geometries[0][0]}\nheight: {geometries[0][1]}\n")
+    ctx.injected(f"{reloads} SIGHUP reloads changing the output geometry (ring rebuilt each time), "
+                 f"200 files ingested between them")
+    corpora = []
+    with fk.Daemon(ctx.binary, layout, options) as daemon:
+        daemon.start()
+        daemon.wait_workers(2)
+
+        def ingest(index: int) -> None:
+            corpus = fk.Corpus(layout, 200, prefix=f"g{index:02d}", seed=index)
+            corpora.append(corpus)
+            corpus.release()
+            fk.wait_until(lambda: not fk.unsettled(layout) and " 0 queued" in (daemon.notify.last_status() or ""),
+                          timeout=60, what="the files of this geometry published")
+            daemon.wait_workers(2)
+            time.sleep(0.5)
+
+        ingest(0)
+        start = (fk.fd_count(daemon.pid), fk.memfd_mappings(daemon.pid), fk.rss_kib(daemon.pid))
+        ctx.note(f"after the first ingest: {start[0]} fds, {start[1]} ring mappings, RSS {start[2] / 1024:.1f} MiB")
+        for r in range(1, reloads + 1):
+            width, height = geometries[r % len(geometries)] if r < reloads else geometries[0]
+            config.write_text(f"width: {width}\nheight: {height}\n")
+            ready = daemon.notify.count("READY", "1")
+            os.kill(daemon.pid, signal.SIGHUP)
+            fk.wait_until(lambda: daemon.notify.count("READY", "1") > ready, timeout=30, what="READY=1 after SIGHUP")
+            ingest(r)
+        end = (fk.fd_count(daemon.pid), fk.memfd_mappings(daemon.pid), fk.rss_kib(daemon.pid))
+        workers = daemon.wait_workers(2)
+        worker_maps = [fk.memfd_mappings(p) for p in workers]
+        fk.check(end[0] == start[0], f"fds {start[0]} -> {end[0]}: {fk.fd_targets(daemon.pid)}")
+        fk.check(end[1] == start[1], f"ring mappings {start[1]} -> {end[1]}")
+        fk.check(end[2] <= start[2] + RSS_SLACK_KIB, f"RSS {start[2]} -> {end[2]} KiB")
+        fk.check(all(m == start[1] for m in worker_maps), f"workers map {worker_maps} ring segments, expected {start[1]}")
+        fk.check(daemon.terminate() == 0, "clean stop failed")
+    ctx.verified(f"after {reloads} ring rebuilds: supervisor fds {start[0]} -> {end[0]}, ring mappings {start[1]} -> "
+                 f"{end[1]}, RSS {start[2] / 1024:.1f} -> {end[2] / 1024:.1f} MiB; workers map {worker_maps} segments")
+    shapes = {}
+    rows = {}
+    for name in sorted(os.listdir(layout.output)):
+        if name.endswith(".npy"):
+            shape = fk.npy_header(layout.output / name)[0]
+            shapes[shape[1:]] = shapes.get(shape[1:], 0) + shape[0]
+            lines = (layout.output / (name[:-4] + ".jsonl")).read_text().splitlines()
+            fk.check(len(lines) == shape[0], f"{name}: {len(lines)} manifest rows, {shape[0]} array rows")
+            for line in lines:
+                source = __import__("json").loads(line)["source"]
+                rows[source] = rows.get(source, 0) + 1
+    expected = {n for c in corpora for n in c.records}
+    fk.check(set(rows) == expected and all(v == 1 for v in rows.values()),
+             f"{len(expected)} files, {len(rows)} in shards, duplicates {[n for n, v in rows.items() if v > 1][:5]}")
+    fk.check(set(shapes) == {(h, w) for w, h in geometries}, f"shard geometries {shapes}")
+    ctx.verified(f"{len(expected)} files each in exactly one row; shards in every geometry (rows per HxW: {shapes})")
