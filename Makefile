@@ -26,6 +26,7 @@ test: deps
 	python3 Tests/systemd/test_harness.py
 	python3 Tests/systemd/test_systemd.py --binary $(BIN_DEBUG)
 	python3 -m pytest -q bench/tests
+	python3 Tests/faults/run.py --quick --binary $(BIN_DEBUG)
 	bash Tests/fuzz/run-fuzz.sh 60
 
 bench: release
