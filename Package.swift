@@ -2,8 +2,9 @@
 // tiffshard: TIFF ingest daemon that resizes images into shared-memory shards and publishes .npy files.
 import PackageDescription
 
-// OpenCV headers live under /usr/include/opencv4 on Debian. We link only the three modules we use:
-// `pkg-config opencv4` would pull all 55 (375 shared objects, 3x slower process start).
+// OpenCV headers live under /usr/include/opencv4 on Debian. We link only core and imgproc:
+// `pkg-config opencv4` would pull all 55 modules (375 shared objects, 3x slower process start), and
+// imgcodecs alone (GDAL, poppler...) ~120 more; it is dlopen'ed when the cv::imread fallback needs it.
 let openCVInclude: [CXXSetting] = [.unsafeFlags(["-I/usr/include/opencv4"])]
 
 let package = Package(
@@ -50,8 +51,8 @@ let package = Package(
             name: "CImageKernel",
             cxxSettings: openCVInclude + [.unsafeFlags(["-O2"])],
             linkerSettings: [
-                .linkedLibrary("opencv_imgcodecs"), .linkedLibrary("opencv_imgproc"),
-                .linkedLibrary("opencv_core"), .linkedLibrary("tiff"),
+                .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"), .linkedLibrary("tiff"),
+                .linkedLibrary("dl"),
             ]
         ),
 

@@ -1,10 +1,11 @@
 /// cv::resize into caller memory and the cv::imread fallback (see resize_into.hpp).
 #include "resize_into.hpp"
 
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgcodecs.hpp> // IMREAD_* constants only; the library is loaded lazily
 #include <opencv2/imgproc.hpp>
 
 #include "kernel_failure.hpp"
+#include "lazy_imread.hpp"
 #include "tiff_messages.hpp"
 
 namespace tsk {
@@ -40,7 +41,7 @@ void resizeInto(const cv::Mat &source, uint8_t *destination, int32_t width, int3
 void decodeWithOpenCV(const char *path, const char *description, uint8_t *destination, int32_t width,
                       int32_t height, tsk_interpolation interpolation) {
     resetTiffMessages();
-    cv::Mat image = cv::imread(path, cv::IMREAD_GRAYSCALE);
+    cv::Mat image = lazyImread(path, cv::IMREAD_GRAYSCALE);
     if (image.empty()) {
         const char *layout = description != nullptr && description[0] != '\0' ? description : "this file";
         const char *reason = tiffMessages();
