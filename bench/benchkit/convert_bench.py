@@ -59,13 +59,15 @@ class SizeResult:
         runs = self.ok(tool)
         return statistics.median(1000 * m.cpu_s / self.count for m in runs) if runs else None
 
+    # Peaks are per round; like every other column, the report gives their median over the rounds
+    # (a single 20 ms sample caught while a process exits can count shared pages twice).
     def peak_pss(self, tool: str) -> float | None:
         runs = self.ok(tool)
-        return max(m.peak_pss_mib for m in runs) if runs else None
+        return statistics.median(m.peak_pss_mib for m in runs) if runs else None
 
     def peak_rss(self, tool: str) -> float | None:
         runs = self.ok(tool)
-        return max(m.peak_rss_mib for m in runs) if runs else None
+        return statistics.median(m.peak_rss_mib for m in runs) if runs else None
 
     def cores(self, tool: str) -> float | None:
         """CPU time over wall time: how many cores the tool kept busy."""

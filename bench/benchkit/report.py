@@ -52,7 +52,7 @@ def environment(settings: Settings) -> list[str]:
 
 
 def convert_tables(results: list[SizeResult], settings: Settings) -> list[str]:
-    lines = ["| images | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB | peak ΣRSS MiB | processes | cores used | background cores |",
+    lines = ["| images | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB (median) | peak ΣRSS MiB (median) | processes | cores used | background cores |",
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         for tool in settings.tools:
