@@ -22,7 +22,7 @@ extension Daemon: Supervisor.Hooks {
             let released = seenWhileKnown.filter { !supervisor.engine.isKnown($0) }
             if !released.isEmpty {
                 seenWhileKnown.subtract(released)
-                admit(released.sorted().map { admitter.examine(String($0.dropFirst(configuration.ingest.count + 1))) }, fromScan: true)
+                admit(released.sorted().map { admitter.examine(String($0.dropFirst(admitter.root.count + 1))) }, fromScan: true)
             }
         }
         // Network filesystems deliver no inotify events for remote writers: rescan periodically if asked.
