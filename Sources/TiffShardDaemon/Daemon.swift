@@ -35,8 +35,8 @@ public final class Daemon {
     /// The ingest directory as an absolute path, for STATUS and logs.
     var ingestDisplay: String
 
-    /// How long a file found by scanning must stay unmodified before it is read.
-    static let settleTime: Duration = .seconds(1)
+    /// How long a file found by scanning must stay unmodified before it is read (nanoseconds of mtime age).
+    static let settleNanoseconds: Int64 = 1_000_000_000
 
     public init(configuration: Configuration, executable: String, logger: Logger, reload: @escaping ConfigurationSource) {
         self.configuration = configuration
@@ -118,7 +118,7 @@ public final class Daemon {
                     if !configuration.onSuccess.keepsSources { recovered.append(file) }
                     continue
                 }
-                if fromScan && now - file.modificationTimeNanoseconds < Int64(Self.settleTime.components.seconds) * 1_000_000_000 {
+                if fromScan && now - file.modificationTimeNanoseconds < Self.settleNanoseconds {
                     settling[file.path] = file
                     continue
                 }
@@ -142,13 +142,11 @@ public final class Daemon {
     func admitSettled() {
         guard !settling.isEmpty else { return }
         let now = WallClock.nowNanoseconds()
-        var verdicts: [Admitter.Verdict] = []
-        for (path, file) in settling {
-            guard now - file.modificationTimeNanoseconds >= Int64(Self.settleTime.components.seconds) * 1_000_000_000 else { continue }
-            settling[path] = nil
-            verdicts.append(admitter.examine(file.relativePath))
-        }
-        admit(verdicts.sorted { "\($0)" < "\($1)" }, fromScan: true)
+        let settled = settling.values.filter { now - $0.modificationTimeNanoseconds >= Self.settleNanoseconds }
+        guard !settled.isEmpty else { return }
+        for file in settled { settling[file.path] = nil }
+        // Look again (the file may have changed since the scan), in name order like a scan.
+        admit(settled.map(\.relativePath).sorted().map { admitter.examine($0) }, fromScan: true)
     }
 }
 
