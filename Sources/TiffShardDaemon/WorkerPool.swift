@@ -18,6 +18,8 @@ final class WorkerPool {
     private var byPID: [ProcessID: WorkerID] = [:]
     /// Retired workers we still have to reap.
     private var retired: Set<ProcessID> = []
+    /// Reused for every read from a worker socket (results are small; one read usually holds several).
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     let executable: String
     let memoryLimitMiB: UInt64
     let logger: Logger
@@ -70,11 +72,14 @@ final class WorkerPool {
         guard var member = members[id], member.open else { return ([], true) }
         var results: [JobResult] = []
         var closed = false
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         do {
-            let n = try buffer.withUnsafeMutableBytes { try member.socket.readIfAvailable(into: $0) }
+            let n = try readBuffer.withUnsafeMutableBytes { try member.socket.readIfAvailable(into: $0) }
             if let n {
-                if n == 0 { closed = true } else { member.decoder.append(Array(buffer[0..<n])) }
+                if n == 0 {
+                    closed = true
+                } else {
+                    readBuffer.withUnsafeBytes { member.decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                }
             }
             while let message = try member.decoder.next() {
                 if case .jobResult(let r) = message { results.append(r) }
