@@ -15,18 +15,14 @@ public final class SharedMemory: @unchecked Sendable {
     /// `/memfd:name`) and maps it.
     ///
     /// The corresponding C functions are `memfd_create` (`MFD_CLOEXEC`), `ftruncate` and `mmap`.
-    public init(name: String, size: Int) throws {
+    public convenience init(name: String, size: Int) throws {
         precondition(size > 0, "SharedMemory needs a positive size")
         let fd = FileDescriptor(rawValue: try SystemCall.value("memfd_create", path: name) { tsl_memfd_create(name) })
-        do {
-            try fd.truncate(to: size)
-            self.base = try Self.map(fd, size: size)
-        } catch {
+        do { try fd.truncate(to: size) } catch {
             fd.close()
             throw error
         }
-        self.fileDescriptor = fd
-        self.size = size
+        try self.init(mapping: fd, size: size)
     }
 
     /// Maps `size` bytes of an existing memfd, e.g. one a worker inherited. Takes ownership of `fd`:

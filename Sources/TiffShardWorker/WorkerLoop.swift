@@ -104,7 +104,7 @@ public struct WorkerLoop {
             // Rewritten in place while being read: the error is about a mix of old and new bytes, not
             // about the new content, which must be looked at again rather than quarantined.
             if let before, let after, !Self.same(before, after) { return changedWhileRead }
-            let message = String(cString: errorText)
+            let message = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return JobResult(jobID: job.id, outcome: .rejected("\(Self.category(status)): \(message)"))
         }
         guard let before, let after, Self.same(before, after) else { return changedWhileRead }
