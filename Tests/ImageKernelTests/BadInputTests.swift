@@ -92,6 +92,18 @@ import Testing
         #expect(Kernel.decode(path, width: 10, height: 10, maxPixels: 0).status == TSK_OK)
     }
 
+    /// Regression inputs from the fuzzer: tiles whose byte count times the number of separate planes
+    /// wraps around (to 0, or under the memory budget). They once made libtiff decode into a null or
+    /// too-small scratch buffer; now they are rejected before anything is decoded.
+    @Test(arguments: ["regress-tile-bytes-times-4-planes-wraps-to-0.tif", "regress-tile-bytes-times-3-planes-wraps-under-budget.tif"])
+    func wrappedTileSizesAreTooLarge(_ name: String) throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fuzz/seeds")
+        let outcome = Kernel.decode(seeds.appendingPathComponent(name).path, width: 16, height: 16, maxPixels: 1 << 22)
+        #expect(outcome.status == TSK_TOO_LARGE, "\(outcome.message)")
+        #expect(!outcome.message.isEmpty)
+    }
+
     @Test func directoryIsOpenFailure() throws {
         let directory = try ScratchDirectory()
         let outcome = Kernel.decode(directory.path, width: 8, height: 8)
