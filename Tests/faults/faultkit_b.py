@@ -5,7 +5,7 @@ socket that records what it tells systemd, TIFF files written into real director
 sent to real pids. Nothing here mocks the daemon.
 
 Case convention (the one `run.py` collects): module-level functions `test_<name>(ctx)`; `ctx` is the
-runner's `faultkit.Context` (or `StandaloneContext` here, same interface: `binary`, `quick`,
+runner's `faultkit.Context` (also for standalone runs: `binary`, `quick`,
 `injected()`, `verified()`, `note()`, `record()`, `tmpdir()`). A case passes when it returns and
 fails when it raises; a case that cannot inject its fault here says `SKIP: ...` and returns.
 Each module also runs alone: `python3 Tests/faults/test_x_b.py [--binary PATH] [name ...]`.
@@ -22,13 +22,11 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import zlib
@@ -37,49 +35,12 @@ from pathlib import Path
 import numpy as np
 import tifffile
 
+import faultkit as fk  # the runner's Context, also used when a module runs on its own
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 TAG_VARIABLE = "FAULTKIT_TAG"  # the runner finds stray daemons and workers by this inherited variable
-
-
-class StandaloneContext:
-    """The runner's `Context` interface, for running one module on its own."""
-
-    def __init__(self, binary: str | None = None, quick: bool = True, keep: bool = False):
-        self.binary = binary or str(REPO / ".build/debug/tiffshard")
-        self.quick = quick
-        self.keep = keep
-        self.numbers: dict[str, object] = {}
-        self._dirs: list[str] = []
-
-    def _say(self, kind: str, message: str) -> None:
-        print(f"    {kind:9s} {message}", flush=True)
-
-    def injected(self, message: str) -> None:
-        self._say("injected:", message)
-
-    def verified(self, message: str) -> None:
-        self._say("verified:", message)
-
-    def note(self, message: str) -> None:
-        self._say("note:", message)
-
-    def record(self, key: str, value: object) -> None:
-        self.numbers[key] = value
-
-    def tmpdir(self, name: str = "case") -> str:
-        path = tempfile.mkdtemp(prefix=f"tsf-{name[:12]}-")
-        self._dirs.append(path)
-        return path
-
-    def cleanup(self, passed: bool) -> None:
-        for path in self._dirs:
-            if passed and not self.keep:
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                print(f"    kept:     {path}", flush=True)
-        self._dirs.clear()
 
 
 def eventually(predicate, timeout: float, what: str, interval: float = 0.05):
@@ -513,7 +474,7 @@ def run_standalone(module_globals: dict) -> None:
         cases = [(n, f) for n, f in cases if any(c in n for c in args.cases)]
     passed = failed = 0
     for name, function in cases:
-        ctx = StandaloneContext(os.path.abspath(args.binary) if args.binary else None, keep=args.keep)
+        ctx = fk.Context(os.path.abspath(args.binary) if args.binary else fk.DEFAULT_BINARY, quick=True, keep=args.keep)
         print(f"\n== {name}", flush=True)
         started = time.monotonic()
         ok = False
