@@ -85,11 +85,13 @@ public final class Daemon {
         }
         supervisor.feed(.tick)  // spawns the workers
         logger.notice("watching \(ingestDisplay), publishing \(c.width)x\(c.height) shards of \(c.shardSize) into \(c.output)")
-        notifier.ready(status: statusLine())
         do { try admitScan() } catch {
             logger.critical("cannot scan \(c.ingest): \(error)")
             return ExitCodes.ioError
         }
+        // READY only after the start-up scan: a file written after READY is then seen only through its
+        // close/rename event, never half-written by the scan (which admits files by mtime age).
+        notifier.ready(status: statusLine())
         if !configuration.onSuccess.keepsSources { published.removeAll() }  // only needed for start-up recovery
         let code = supervisor.run()
         notifier.status("stopped: \(statusLine())")
