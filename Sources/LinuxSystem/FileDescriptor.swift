@@ -20,9 +20,9 @@ public struct FileDescriptor: Hashable, Sendable {
     /// Opens `path`; `O_CLOEXEC` is always added to `flags`.
     ///
     /// The corresponding C function is `open`.
-    public static func open(_ path: String, _ flags: OpenFlags, mode: UInt32 = 0o644) throws -> FileDescriptor {
-        let fd = try SystemCall.value("open", path: path) {
-            Glibc.open(path, flags.rawValue | O_CLOEXEC, mode_t(mode))
+    public static func open(_ path: some SystemPath, _ flags: OpenFlags, mode: UInt32 = 0o644) throws -> FileDescriptor {
+        let fd = try SystemCall.value("open", path: path.displayPath) {
+            path.withCPath { Glibc.open($0, flags.rawValue | O_CLOEXEC, mode_t(mode)) }
         }
         return FileDescriptor(rawValue: fd)
     }

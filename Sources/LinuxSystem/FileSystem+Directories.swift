@@ -5,35 +5,36 @@ extension FileSystem {
     /// already exists as a directory; fails with `EEXIST` if it exists as something else.
     ///
     /// The corresponding C function is `mkdir`.
-    public static func createDirectory(_ path: String, mode: UInt32 = 0o755, intermediates: Bool = true) throws {
-        switch SystemCall.valueOrErrno("mkdir", { mkdir(path, mode_t(mode)) }) {
+    public static func createDirectory(_ path: some SystemPath, mode: UInt32 = 0o755, intermediates: Bool = true) throws {
+        switch SystemCall.valueOrErrno("mkdir", { path.withCPath { mkdir($0, mode_t(mode)) } }) {
         case .success:
             return
         case .failure(.exists):
             if try statusIfExists(path)?.kind == .directory { return }
-            throw SystemCallError(call: "mkdir", path: path, errno: .exists)
+            throw SystemCallError(call: "mkdir", path: path.displayPath, errno: .exists)
         case .failure(.noEntry) where intermediates:
-            let parent = parentDirectory(of: path)
-            guard parent != path && parent != "." && parent != "/" else {
-                throw SystemCallError(call: "mkdir", path: path, errno: .noEntry)
+            let own = FilePath(bytes: path.pathBytes)
+            let parent = own.parent
+            guard parent != own && parent != "." && parent != "/" else {
+                throw SystemCallError(call: "mkdir", path: path.displayPath, errno: .noEntry)
             }
             try createDirectory(parent, mode: mode, intermediates: true)
             try createDirectory(path, mode: mode, intermediates: false)
         case .failure(let error):
-            throw SystemCallError(call: "mkdir", path: path, errno: error)
+            throw SystemCallError(call: "mkdir", path: path.displayPath, errno: error)
         }
     }
 
     /// Makes the directory's entries (creations, renames, removals) durable.
     ///
     /// The corresponding C functions are `open(O_DIRECTORY|O_RDONLY)`, `fsync` and `close`.
-    public static func syncDirectory(_ path: String) throws {
+    public static func syncDirectory(_ path: some SystemPath) throws {
         let directory = try FileDescriptor.open(path, [.readOnly, .directory])
         defer { directory.close() }
         do {
             try directory.sync()
         } catch let error as SystemCallError {
-            throw SystemCallError(call: "fsync", path: path, errno: error.errno)
+            throw SystemCallError(call: "fsync", path: path.displayPath, errno: error.errno)
         }
     }
 
@@ -41,9 +42,9 @@ extension FileSystem {
     ///
     /// The corresponding C functions are `opendir`, `readdir` and `closedir` (`opendir` sets
     /// close-on-exec).
-    public static func listDirectory(_ path: String) throws -> [DirectoryEntry] {
-        guard let stream = opendir(path) else {
-            throw SystemCall.lastError("opendir", path: path)
+    public static func listDirectory(_ path: some SystemPath) throws -> [DirectoryEntry] {
+        guard let stream = path.withCPath({ opendir($0) }) else {
+            throw SystemCall.lastError("opendir", path: path.displayPath)
         }
         defer { closedir(stream) }
         var entries = [DirectoryEntry]()
@@ -52,7 +53,7 @@ extension FileSystem {
             errno = 0
             guard let entry = readdir(stream) else {
                 if errno != 0 {
-                    throw SystemCall.lastError("readdir", path: path)
+                    throw SystemCall.lastError("readdir", path: path.displayPath)
                 }
                 return entries
             }
@@ -64,27 +65,21 @@ extension FileSystem {
             }
             var kind = FileKind(directoryEntryType: entry.pointee.d_type)
             if kind == .unknown {
-                kind = try resolveKind(directory: path, nameBytes: nameBytes)
+                kind = try resolveKind(directory: FilePath(bytes: path.pathBytes), nameBytes: nameBytes)
             }
             entries.append(DirectoryEntry(nameBytes: nameBytes, kind: kind))
         }
     }
 
     /// The kind of `directory/name` by `lstat`, for file systems that report `DT_UNKNOWN`.
-    private static func resolveKind(directory: String, nameBytes: [UInt8]) throws -> FileKind {
-        let directoryBytes = Array(directory.utf8) + [0x2F]
+    private static func resolveKind(directory: FilePath, nameBytes: [UInt8]) throws -> FileKind {
+        let path = directory.appending(nameBytes)
         var raw = stat()
-        let result = SystemCall.valueOrErrno("lstat") {
-            (directoryBytes + nameBytes + [0]).withUnsafeBufferPointer { path in
-                path.withMemoryRebound(to: CChar.self) { lstat($0.baseAddress!, &raw) }
-            }
-        }
+        let result = SystemCall.valueOrErrno("lstat") { path.withCPath { lstat($0, &raw) } }
         switch result {
         case .success: return FileKind(mode: raw.st_mode)
         case .failure(.noEntry): return .unknown  // removed since readdir saw it
-        case .failure(let error):
-            let name = String(decoding: nameBytes, as: UTF8.self)
-            throw SystemCallError(call: "lstat", path: "\(directory)/\(name)", errno: error)
+        case .failure(let error): throw SystemCallError(call: "lstat", path: path.description, errno: error)
         }
     }
 }

@@ -4,13 +4,13 @@ extension FileSystem {
     /// The whole contents of the file at `path`.
     ///
     /// The corresponding C functions are `open`, `read` and `close`.
-    public static func readFile(_ path: String) throws -> [UInt8] {
+    public static func readFile(_ path: some SystemPath) throws -> [UInt8] {
         let file = try FileDescriptor.open(path, .readOnly)
         defer { file.close() }
         do {
             return try file.readToEnd()
         } catch let error as SystemCallError {
-            throw SystemCallError(call: error.call, path: path, errno: error.errno)
+            throw SystemCallError(call: error.call, path: path.displayPath, errno: error.errno)
         }
     }
 

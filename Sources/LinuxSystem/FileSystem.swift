@@ -6,12 +6,12 @@ public enum FileSystem {
     /// The status of `path`, following a final symbolic link unless `followSymlinks` is false.
     ///
     /// The corresponding C functions are `stat` and `lstat`.
-    public static func status(_ path: String, followSymlinks: Bool = true) throws -> FileStatus {
+    public static func status(_ path: some SystemPath, followSymlinks: Bool = true) throws -> FileStatus {
         var raw = stat()
         if followSymlinks {
-            _ = try SystemCall.value("stat", path: path) { stat(path, &raw) }
+            _ = try SystemCall.value("stat", path: path.displayPath) { path.withCPath { stat($0, &raw) } }
         } else {
-            _ = try SystemCall.value("lstat", path: path) { lstat(path, &raw) }
+            _ = try SystemCall.value("lstat", path: path.displayPath) { path.withCPath { lstat($0, &raw) } }
         }
         return FileStatus(raw)
     }
@@ -19,7 +19,7 @@ public enum FileSystem {
     /// Like ``status(_:followSymlinks:)``, but `nil` if `path` does not exist (`ENOENT`, `ENOTDIR`).
     ///
     /// The corresponding C functions are `stat` and `lstat`.
-    public static func statusIfExists(_ path: String, followSymlinks: Bool = true) throws -> FileStatus? {
+    public static func statusIfExists(_ path: some SystemPath, followSymlinks: Bool = true) throws -> FileStatus? {
         do {
             return try status(path, followSymlinks: followSymlinks)
         } catch let error as SystemCallError where error.errno == .noEntry || error.errno == .notDirectory {
@@ -37,27 +37,27 @@ public enum FileSystem {
     /// Renames `from` to `to` unless `to` exists, in which case it fails with `EEXIST`; atomic.
     ///
     /// The corresponding C function is `renameat2` with `RENAME_NOREPLACE`.
-    public static func renameNoReplace(_ from: String, to: String) throws {
-        _ = try SystemCall.value("renameat2(RENAME_NOREPLACE)", path: "\(from) -> \(to)") {
-            tsl_rename_noreplace(from, to)
+    public static func renameNoReplace(_ from: some SystemPath, to: some SystemPath) throws {
+        _ = try SystemCall.value("renameat2(RENAME_NOREPLACE)", path: "\(from.displayPath) -> \(to.displayPath)") {
+            from.withCPath { source in to.withCPath { tsl_rename_noreplace(source, $0) } }
         }
     }
 
     /// Removes the name `path` (not a directory).
     ///
     /// The corresponding C function is `unlink`.
-    public static func unlink(_ path: String) throws {
-        _ = try SystemCall.value("unlink", path: path) { Glibc.unlink(path) }
+    public static func unlink(_ path: some SystemPath) throws {
+        _ = try SystemCall.value("unlink", path: path.displayPath) { path.withCPath { Glibc.unlink($0) } }
     }
 
     /// Removes `path` if it exists; returns whether it existed.
     ///
     /// The corresponding C function is `unlink`.
-    public static func unlinkIfExists(_ path: String) throws -> Bool {
-        switch SystemCall.valueOrErrno("unlink", { Glibc.unlink(path) }) {
+    public static func unlinkIfExists(_ path: some SystemPath) throws -> Bool {
+        switch SystemCall.valueOrErrno("unlink", { path.withCPath { Glibc.unlink($0) } }) {
         case .success: return true
         case .failure(.noEntry): return false
-        case .failure(let error): throw SystemCallError(call: "unlink", path: path, errno: error)
+        case .failure(let error): throw SystemCallError(call: "unlink", path: path.displayPath, errno: error)
         }
     }
 

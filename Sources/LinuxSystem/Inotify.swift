@@ -20,9 +20,9 @@ public final class Inotify: @unchecked Sendable {
     /// a path that is already watched returns the same descriptor and replaces its mask.
     ///
     /// The corresponding C function is `inotify_add_watch`.
-    public func addWatch(_ path: String, mask: InotifyMask) throws -> Int32 {
-        try SystemCall.value("inotify_add_watch", path: path) {
-            inotify_add_watch(fileDescriptor.rawValue, path, mask.rawValue)
+    public func addWatch(_ path: some SystemPath, mask: InotifyMask) throws -> Int32 {
+        try SystemCall.value("inotify_add_watch", path: path.displayPath) {
+            path.withCPath { inotify_add_watch(fileDescriptor.rawValue, $0, mask.rawValue) }
         }
     }
 

@@ -115,7 +115,7 @@ extension Engine {
         statistics.lastPublicationError = nil
         var count = 0
         for case .decoded(let file, _) in slots[s].rows {
-            known.remove(file.path)
+            known.remove(file.relativePath)
             count += 1
         }
         statistics.imagesPublished += count

@@ -83,7 +83,7 @@ extension Engine {
             actions.append(.dispatch(id, DecodeBatch(
                 width: UInt32(settings.width), height: UInt32(settings.height), interpolation: settings.interpolation,
                 maxPixels: settings.maxPixels,
-                jobs: batch.map { DecodeJob(id: $0.id, slot: UInt32($0.slot), row: UInt32($0.row), path: $0.file.path) })))
+                jobs: batch.map { DecodeJob(id: $0.id, slot: UInt32($0.slot), row: UInt32($0.row), path: $0.file.relativePath) })))
         }
     }
 
@@ -112,7 +112,7 @@ extension Engine {
         case .rejected(let reason) where reason.hasPrefix(JobResult.changedPrefix):
             // Rewritten while being read: not a bad file. Its row stays empty; look at it again later.
             resolve(job, as: .rejected)
-            known.remove(job.file.path)
+            known.remove(job.file.relativePath)
             actions.append(.reexamine(job.file, reason: reason))
         case .rejected(let reason):
             reject(job, reason: reason, into: &actions)
@@ -121,7 +121,7 @@ extension Engine {
 
     mutating func reject(_ job: Job, reason: String, into actions: inout [Action]) {
         resolve(job, as: .rejected)
-        known.remove(job.file.path)
+        known.remove(job.file.relativePath)
         statistics.countRejection(reason)
         actions.append(.reject(job.file, reason: reason))
     }

@@ -50,7 +50,7 @@ public struct Engine: Sendable {
     var pending: [SourceFile] = []
     var pendingHead = 0
     var retries: [Job] = []
-    var known: Set<String> = []
+    var known: Set<SourcePath> = []
     var jobs: [UInt64: Job] = [:]
     var nextJobID: UInt64 = 1
 
@@ -104,7 +104,7 @@ public struct Engine: Sendable {
             if !shuttingDown {
                 shuttingDown = true
                 // Files not yet on a worker stay where they are; the next start finds them again.
-                for file in pending[pendingHead...] { known.remove(file.path) }
+                for file in pending[pendingHead...] { known.remove(file.relativePath) }
                 pending.removeAll()
                 pendingHead = 0
             }
@@ -127,13 +127,13 @@ public struct Engine: Sendable {
     public var isFinished: Bool { finishedEmitted }
 
     /// Whether `path` is pending, on a worker or waiting for its shard to be published.
-    public func isKnown(_ path: String) -> Bool { known.contains(path) }
+    public func isKnown(_ path: SourcePath) -> Bool { known.contains(path) }
 
     mutating func discover(_ files: [SourceFile], now: Duration) {
         guard !shuttingDown else { return }
         var added = false
-        for file in files where !known.contains(file.path) {
-            known.insert(file.path)
+        for file in files where !known.contains(file.relativePath) {
+            known.insert(file.relativePath)
             pending.append(file)
             added = true
         }

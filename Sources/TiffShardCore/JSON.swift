@@ -4,6 +4,9 @@
 /// exact implementation avoids Foundation in the core and keeps output byte-stable.
 public enum JSONValue: Equatable, Sendable {
     case string(String)
+    /// A string holding lone surrogates U+DC80...U+DCFF (written for bytes of a name that are not valid
+    /// UTF-8, Python's `surrogateescape`): the bytes they stand for, with valid text as UTF-8.
+    case escapedBytes([UInt8])
     case int(Int64)
     case double(Double)
     case bool(Bool)
@@ -14,10 +17,18 @@ public enum JSONValue: Equatable, Sendable {
         if case .int(let v) = self { return v }
         return nil
     }
-    /// The value as a string, if it is one.
+    /// The value as a string, if it is one (and holds no escaped bytes).
     public var stringValue: String? {
         if case .string(let v) = self { return v }
         return nil
+    }
+    /// The value as a path: any string, escaped bytes restored.
+    public var pathValue: SourcePath? {
+        switch self {
+        case .string(let v): SourcePath(v)
+        case .escapedBytes(let bytes): SourcePath(bytes: bytes)
+        default: nil
+        }
     }
 }
 
@@ -35,6 +46,19 @@ public struct JSONObjectWriter: Sendable {
     }
     /// Appends a string member.
     public mutating func add(_ name: String, _ value: String) { key(name); text += Self.quote(value) }
+    /// Appends a path member, losslessly: bytes that are not valid UTF-8 become `\udcXX` (U+DC00 + byte,
+    /// what Python's `os.fsdecode` gives and `os.fsencode` turns back into the same bytes).
+    public mutating func add(_ name: String, _ value: SourcePath) {
+        key(name)
+        text += "\""
+        for piece in value.surrogateEscapedPieces {
+            switch piece {
+            case .text(let t): text += Self.quote(t).dropFirst().dropLast()
+            case .escapedByte(let b): text += "\\udc" + SourcePath.hex(b)
+            }
+        }
+        text += "\""
+    }
     /// Appends an integer member.
     public mutating func add(_ name: String, _ value: Int64) { key(name); text += String(value) }
     /// Appends an integer member.
@@ -81,7 +105,7 @@ public enum JSONObjectParser {
         if p.take("}") { return p.atEndAfterSpace() ? result : nil }
         while true {
             p.skipSpace()
-            guard let key = p.string() else { return nil }
+            guard case .string(let key)? = p.string() else { return nil }
             p.skipSpace()
             guard p.take(":") else { return nil }
             p.skipSpace()
@@ -107,12 +131,19 @@ public enum JSONObjectParser {
         }
         mutating func atEndAfterSpace() -> Bool { skipSpace(); return i == s.count }
 
-        mutating func string() -> String? {
+        mutating func string() -> JSONValue? {
             guard take("\"") else { return nil }
             var out = String.UnicodeScalarView()
+            var escaped: [UInt8]? = nil  // set once a lone U+DC80...U+DCFF is met: then bytes are collected
+            func flush() {
+                if escaped != nil { escaped! += Array(String(out).utf8); out = String.UnicodeScalarView() }
+            }
             while i < s.count {
                 let c = s[i]; i += 1
-                if c == "\"" { return String(out) }
+                if c == "\"" {
+                    flush()
+                    return escaped.map(JSONValue.escapedBytes) ?? .string(String(out))
+                }
                 if c != "\\" { out.append(c); continue }
                 guard i < s.count else { return nil }
                 let e = s[i]; i += 1
@@ -128,6 +159,13 @@ public enum JSONObjectParser {
                 case "u":
                     guard let high = hex4() else { return nil }
                     var code = high
+                    if (0xDC80...0xDCFF).contains(high) {
+                        // surrogateescape: the byte of a name that is not valid UTF-8.
+                        if escaped == nil { escaped = [] }
+                        flush()
+                        escaped!.append(UInt8(high - 0xDC00))
+                        continue
+                    }
                     if (0xD800..<0xDC00).contains(high) {
                         guard take("\\"), take("u"), let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
                         code = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
@@ -153,7 +191,7 @@ public enum JSONObjectParser {
         mutating func value() -> JSONValue? {
             guard i < s.count else { return nil }
             switch s[i] {
-            case "\"": return string().map(JSONValue.string)
+            case "\"": return string()
             case "t": return word("true") ? .bool(true) : nil
             case "f": return word("false") ? .bool(false) : nil
             case "n": return word("null") ? .null : nil

@@ -48,7 +48,7 @@ public struct ManifestRecord: Equatable, Sendable {
     /// Parses a manifest line; nil if required members are missing.
     public static func parse(_ line: String) -> ManifestRecord? {
         guard let o = JSONObjectParser.parse(line), let row = o[Key.row]?.intValue,
-            let source = o[Key.source]?.stringValue, let bytes = o[Key.bytes]?.intValue,
+            let source = o[Key.source]?.pathValue, let bytes = o[Key.bytes]?.intValue,
             let mtime = o[Key.mtimeNanoseconds]?.intValue
         else { return nil }
         func u(_ key: String) -> Int64 { o[key]?.intValue ?? 0 }
@@ -65,13 +65,13 @@ public struct ManifestRecord: Equatable, Sendable {
 
 /// One line of `rejected.jsonl` / `failures.jsonl`: a source that was not ingested, and why.
 public struct RejectionRecord: Equatable, Sendable {
-    public var source: String
+    public var source: SourcePath
     public var reason: String
     /// Wall-clock time of the decision, nanoseconds since the epoch.
     public var timeNanoseconds: Int64
     public var bytes: Int64?
 
-    public init(source: String, reason: String, timeNanoseconds: Int64, bytes: Int64? = nil) {
+    public init(source: SourcePath, reason: String, timeNanoseconds: Int64, bytes: Int64? = nil) {
         self.source = source
         self.reason = reason
         self.timeNanoseconds = timeNanoseconds

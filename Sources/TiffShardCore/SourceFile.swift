@@ -1,19 +1,17 @@
-/// A candidate input file as the supervisor saw it when it was admitted.
+/// A candidate input file as the shell saw it when it was admitted.
 ///
 /// Its identity for exactly-once purposes is (relative path, size, modification time): a file
-/// replaced by new content under the same name is a new source.
+/// replaced by new content under the same name is a new source. The path is relative to the ingest or
+/// source directory and kept as bytes; the root is joined only at the system call.
 public struct SourceFile: Hashable, Sendable {
-    /// Absolute (or supervisor-relative) path used to open the file.
-    public var path: String
     /// Path relative to the ingest or source directory, as written in manifests.
-    public var relativePath: String
+    public var relativePath: SourcePath
     /// Size in bytes at admission.
     public var size: Int64
     /// Modification time at admission, nanoseconds since the epoch.
     public var modificationTimeNanoseconds: Int64
 
-    public init(path: String, relativePath: String, size: Int64, modificationTimeNanoseconds: Int64) {
-        self.path = path
+    public init(relativePath: SourcePath, size: Int64, modificationTimeNanoseconds: Int64) {
         self.relativePath = relativePath
         self.size = size
         self.modificationTimeNanoseconds = modificationTimeNanoseconds
@@ -27,17 +25,16 @@ public struct SourceFile: Hashable, Sendable {
 
 /// What makes two sightings of a file the same source: name, size and mtime.
 public struct SourceIdentity: Hashable, Sendable {
-    public var relativePath: String
+    public var relativePath: SourcePath
     public var size: Int64
     public var modificationTimeNanoseconds: Int64
 
-    public init(relativePath: String, size: Int64, modificationTimeNanoseconds: Int64) {
+    public init(relativePath: SourcePath, size: Int64, modificationTimeNanoseconds: Int64) {
         self.relativePath = relativePath
         self.size = size
         self.modificationTimeNanoseconds = modificationTimeNanoseconds
     }
 }
-
 /// What the decoder reports about a source image (page 0).
 public struct SourceInfo: Equatable, Sendable {
     public var width: UInt32

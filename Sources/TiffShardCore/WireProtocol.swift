@@ -13,14 +13,14 @@ public enum WireMessage: Equatable, Sendable {
     public static let maximumFrameLength = 16 << 20
 }
 
-/// One decode job: read `path` and resize it into row `row` of ring slot `slot`.
+/// One decode job: read `path` (relative to the batch's root) and resize it into row `row` of slot `slot`.
 public struct DecodeJob: Equatable, Sendable {
     public var id: UInt64
     public var slot: UInt32
     public var row: UInt32
-    public var path: String
+    public var path: SourcePath
 
-    public init(id: UInt64, slot: UInt32, row: UInt32, path: String) {
+    public init(id: UInt64, slot: UInt32, row: UInt32, path: SourcePath) {
         self.id = id
         self.slot = slot
         self.row = row
@@ -30,13 +30,17 @@ public struct DecodeJob: Equatable, Sendable {
 
 /// A batch of jobs with the geometry they share.
 public struct DecodeBatch: Equatable, Sendable {
+    /// The ingest or source directory's path bytes: the worker joins it to each job's path at `open`.
+    public var root: [UInt8]
     public var width: UInt32
     public var height: UInt32
     public var interpolation: Interpolation
     public var maxPixels: UInt64
     public var jobs: [DecodeJob]
 
-    public init(width: UInt32, height: UInt32, interpolation: Interpolation, maxPixels: UInt64, jobs: [DecodeJob]) {
+    public init(root: [UInt8] = [], width: UInt32, height: UInt32, interpolation: Interpolation, maxPixels: UInt64,
+                jobs: [DecodeJob]) {
+        self.root = root
         self.width = width
         self.height = height
         self.interpolation = interpolation
@@ -70,9 +74,10 @@ extension WireMessage {
         switch self {
         case .decodeBatch(let b):
             w.u8(Self.batchType)
+            w.bytes(b.root)
             w.u32(b.width); w.u32(b.height); w.u8(b.interpolation.code); w.u64(b.maxPixels)
             w.u32(UInt32(b.jobs.count))
-            for job in b.jobs { w.u64(job.id); w.u32(job.slot); w.u32(job.row); w.string(job.path) }
+            for job in b.jobs { w.u64(job.id); w.u32(job.slot); w.u32(job.row); w.bytes(job.path.bytes) }
         case .jobResult(let r):
             w.u8(Self.resultType)
             w.u64(r.jobID)
@@ -99,6 +104,7 @@ extension WireMessage {
         var r = ByteReader(body)
         switch try r.u8() {
         case batchType:
+            let root = try r.bytes()
             let width = try r.u32(), height = try r.u32()
             guard let interpolation = Interpolation(code: try r.u8()) else { throw .malformed("interpolation") }
             let maxPixels = try r.u64()
@@ -106,10 +112,10 @@ extension WireMessage {
             var jobs: [DecodeJob] = []
             jobs.reserveCapacity(min(count, 4096))
             for _ in 0..<count {
-                jobs.append(DecodeJob(id: try r.u64(), slot: try r.u32(), row: try r.u32(), path: try r.string()))
+                jobs.append(DecodeJob(id: try r.u64(), slot: try r.u32(), row: try r.u32(), path: SourcePath(bytes: try r.bytes())))
             }
             try r.expectEnd()
-            return .decodeBatch(DecodeBatch(width: width, height: height, interpolation: interpolation, maxPixels: maxPixels, jobs: jobs))
+            return .decodeBatch(DecodeBatch(root: root, width: width, height: height, interpolation: interpolation, maxPixels: maxPixels, jobs: jobs))
         case resultType:
             let id = try r.u64()
             let outcome: JobResult.Outcome
@@ -177,7 +183,8 @@ struct ByteWriter {
     mutating func u16(_ v: UInt16) { for i in 0..<2 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
     mutating func u32(_ v: UInt32) { for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
     mutating func u64(_ v: UInt64) { for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: v >> (8 * i))) } }
-    mutating func string(_ s: String) { let u = Array(s.utf8); u32(UInt32(u.count)); bytes += u }
+    mutating func string(_ s: String) { self.bytes(Array(s.utf8)) }
+    mutating func bytes(_ b: [UInt8]) { u32(UInt32(b.count)); bytes += b }
 }
 
 struct ByteReader {
@@ -199,10 +206,11 @@ struct ByteReader {
     mutating func u16() throws(WireError) -> UInt16 { UInt16(try uint(2)) }
     mutating func u32() throws(WireError) -> UInt32 { UInt32(try uint(4)) }
     mutating func u64() throws(WireError) -> UInt64 { try uint(8) }
-    mutating func string() throws(WireError) -> String {
+    mutating func string() throws(WireError) -> String { String(decoding: try bytes(), as: UTF8.self) }
+    mutating func bytes() throws(WireError) -> [UInt8] {
         let n = Int(try u32())
         guard n <= WireMessage.maximumFrameLength else { throw .malformed("string length") }
-        return String(decoding: try take(n), as: UTF8.self)
+        return Array(try take(n))
     }
     func expectEnd() throws(WireError) { if index != data.endIndex { throw .malformed("trailing bytes") } }
 }
