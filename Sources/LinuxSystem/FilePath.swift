@@ -42,7 +42,7 @@ extension FilePath: SystemPath {
 
 extension SystemPath {
     /// Calls `body` with the path as a NUL-terminated C string.
-    func withCPath<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+    public func withCPath<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         var terminated = pathBytes
         terminated.append(0)
         return try terminated.withUnsafeBufferPointer { buffer in

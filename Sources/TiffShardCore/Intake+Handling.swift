@@ -74,13 +74,14 @@ extension Intake {
     }
 
     mutating func scanned(_ examinations: [Examination], cause: ScanCause, now: Duration, into actions: inout [Action]) {
-        lastRescan = now
         var present: Set<SourcePath> = []
         for examination in examinations {
             if case .absent = examination { continue }
             present.insert(examination.path)
             scannedOne(examination, cause: cause, now: now, into: &actions)
         }
+        guard cause != .subdirectory else { return }
+        lastRescan = now
         // What the listing does not show is gone: forget it (this is what bounds the ledger in keep mode).
         for (path, entry) in entries where !present.contains(path) {
             switch entry {
@@ -179,13 +180,13 @@ extension Intake {
 }
 
 extension Intake.Examination {
-    var isCandidate: Bool {
+    public var isCandidate: Bool {
         if case .candidate = self { return true }
         return false
     }
 
     /// The candidate's identity (nil for rejections and absences).
-    var identity: SourceIdentity? {
+    public var identity: SourceIdentity? {
         if case .candidate(let file) = self { return file.identity }
         return nil
     }

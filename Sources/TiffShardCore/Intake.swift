@@ -50,9 +50,10 @@ public struct Intake: Sendable {
         case modified
     }
 
-    /// Why the whole directory is listed.
+    /// Why a directory was listed: the whole ingest directory (start-up, after an overflow, periodically),
+    /// or a subdirectory that just appeared (recursive mode; its listing is not the whole picture).
     public enum ScanCause: String, Equatable, Sendable {
-        case startup, overflow, periodic
+        case startup, overflow, periodic, subdirectory
     }
 
     /// What happened outside.

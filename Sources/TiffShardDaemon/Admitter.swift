@@ -1,56 +1,57 @@
 import LinuxSystem
 import TiffShardCore
 
-/// Decides whether a directory entry is a candidate TIFF, by name and file type (content is the worker's job).
+/// Looks at directory entries (`lstat`, and `stat` of a followed symlink) and says what each is for the
+/// intake: a candidate TIFF, a TIFF name that cannot be ingested, or nothing of ours. Content checks
+/// (signature, pixel limit) are the worker's job. Paths are bytes relative to the root throughout.
 struct Admitter: Sendable {
-    enum Verdict: Equatable {
-        /// A regular file with a TIFF name: hand it to the engine.
-        case candidate(SourceFile)
-        /// A TIFF name that cannot be ingested (directory, FIFO, symlink, dangling link...): quarantine.
-        case rejected(SourceFile, reason: String)
-        /// A subdirectory to descend into (recursive mode).
-        case directory(String)
-        /// Not ours: wrong name, hidden, temporary, vanished.
-        case ignored
+    /// One entry found by a listing: something for the intake, or a subdirectory to descend into.
+    enum Finding: Equatable {
+        case examined(Intake.Examination)
+        case directory(SourcePath)
     }
 
     /// The ingest or source directory; manifests record paths relative to it.
-    let root: String
+    let root: FilePath
     let followSymlinks: Bool
     let recursive: Bool
 
-    /// Looks at `root/relativePath` with `lstat` (and `stat` when following symlinks).
-    func examine(_ relativePath: String, nameIsValidUTF8: Bool = true) -> Verdict {
-        let name = relativePath.split(separator: "/").last.map(String.init) ?? relativePath
-        let path = root + "/" + relativePath
-        guard nameIsValidUTF8 else {
-            // The name was decoded lossily, so it cannot be opened, examined or moved: report it, leave it.
-            guard Admission.isCandidateName(name) else { return .ignored }
-            let file = SourceFile(path: path, relativePath: relativePath, size: 0, modificationTimeNanoseconds: 0)
-            return .rejected(file, reason: "bad name: file name is not valid UTF-8")
+    /// `root/path`, the only place the root is joined to a source's path.
+    func absolute(_ path: SourcePath) -> FilePath { FilePath(bytes: path.absolute(under: root.bytes)) }
+
+    /// Looks at `root/path` for the intake (a directory is `absent`: the intake never sees one).
+    func examine(_ path: SourcePath) -> Intake.Examination {
+        if case .examined(let examination) = find(path) { return examination }
+        return .absent(path)
+    }
+
+    /// Looks at `root/path`; a subdirectory is reported as such when recursive.
+    func find(_ path: SourcePath) -> Finding {
+        let full = absolute(path)
+        guard let status = try? FileSystem.statusIfExists(full, followSymlinks: false) else {
+            return .examined(.absent(path))
         }
-        guard let status = try? FileSystem.statusIfExists(path, followSymlinks: false) else { return .ignored }
-        if status.kind == .directory && recursive && !name.hasPrefix(".") { return .directory(relativePath) }
-        guard Admission.isCandidateName(name) else { return .ignored }
+        if status.kind == .directory && recursive && !path.isHidden { return .directory(path) }
+        guard Admission.isCandidateName(path.name.bytes) else { return .examined(.absent(path)) }
         func file(_ s: FileStatus) -> SourceFile {
-            SourceFile(path: path, relativePath: relativePath, size: s.size, modificationTimeNanoseconds: s.modificationTimeNanoseconds)
+            SourceFile(relativePath: path, size: s.size, modificationTimeNanoseconds: s.modificationTimeNanoseconds)
         }
         switch status.kind {
         case .regular:
-            return .candidate(file(status))
+            return .examined(.candidate(file(status)))
         case .symlink:
             guard followSymlinks else {
-                return .rejected(file(status), reason: "symlink: not followed (set follow-symlinks: true to allow)")
+                return .examined(.rejected(file(status), Rejection(.symlink, "not followed (set follow-symlinks: true to allow)")))
             }
-            guard let target = try? FileSystem.statusIfExists(path, followSymlinks: true) else {
-                return .rejected(file(status), reason: "symlink: dangling (target does not exist)")
+            guard let target = try? FileSystem.statusIfExists(full, followSymlinks: true) else {
+                return .examined(.rejected(file(status), Rejection(.symlink, "dangling (target does not exist)")))
             }
             guard target.kind == .regular else {
-                return .rejected(file(status), reason: "not a regular file: symlink to \(Self.describe(target.kind))")
+                return .examined(.rejected(file(status), Rejection(.notRegular, "symlink to \(Self.describe(target.kind))")))
             }
-            return .candidate(file(target))
+            return .examined(.candidate(file(target)))
         default:
-            return .rejected(file(status), reason: "not a regular file: \(Self.describe(status.kind))")
+            return .examined(.rejected(file(status), Rejection(.notRegular, Self.describe(status.kind))))
         }
     }
 
@@ -67,22 +68,23 @@ struct Admitter: Sendable {
         }
     }
 
-    /// Every verdict under the root (or under `subdirectory`), in sorted path order. Directories are
-    /// descended when recursive and `descend` is true; hidden directories never are.
-    func scan(_ subdirectory: String? = nil, descend: Bool = true) throws -> [Verdict] {
-        let directory = subdirectory.map { root + "/" + $0 } ?? root
-        let entries = try FileSystem.listDirectory(directory).sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
-        var verdicts: [Verdict] = []
-        for entry in entries {
-            let relative = subdirectory.map { $0 + "/" + entry.name } ?? entry.name
-            let verdict = examine(relative, nameIsValidUTF8: entry.nameIsValidUTF8)
-            if case .directory(let sub) = verdict, descend {
-                verdicts.append(verdict)
-                verdicts += (try? scan(sub)) ?? []
-            } else {
-                verdicts.append(verdict)
+    /// What is in `directory` (the root when empty), in byte order of names, without descending.
+    func list(_ directory: SourcePath = SourcePath(bytes: [])) throws -> [Finding] {
+        let entries = try FileSystem.listDirectory(absolute(directory))
+            .map(\.nameBytes).sorted { $0.lexicographicallyPrecedes($1) }
+        return entries.map { find(directory.appending(SourcePath(bytes: $0))) }
+    }
+
+    /// Everything under `directory`, descending into subdirectories when recursive; examinations only,
+    /// sorted by full relative path (so `sub-a.tif` < `sub/x.tif`, as `ls` and Python's `sorted()` say).
+    func scan(_ directory: SourcePath = SourcePath(bytes: [])) throws -> [Intake.Examination] {
+        var result: [Intake.Examination] = []
+        for finding in try list(directory) {
+            switch finding {
+            case .examined(let examination): result.append(examination)
+            case .directory(let sub): result += (try? scan(sub)) ?? []
             }
         }
-        return verdicts
+        return result.sorted { $0.path < $1.path }
     }
 }

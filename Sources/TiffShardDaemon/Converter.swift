@@ -28,6 +28,8 @@ public final class Converter {
 
     let options: Options
     let logger: Logger
+    private var supervisor: Supervisor!
+    private var intake = Intake(mode: .oneShot, now: .zero)
     private var total = 0
     private var started: Duration = .zero
     private var progress: ProgressBar?
@@ -54,16 +56,15 @@ public final class Converter {
             StandardError.write("tiffshard convert: cannot write to \(options.output): \(error)\n")
             return ExitCodes.ioError
         }
-        let admitter = Admitter(root: options.source, followSymlinks: true, recursive: options.recursive)
-        let verdicts: [Admitter.Verdict]
-        do { verdicts = try admitter.scan() } catch {
+        let admitter = Admitter(root: FilePath(options.source), followSymlinks: true, recursive: options.recursive)
+        let found: [Intake.Examination]
+        do { found = try admitter.scan() } catch {
             StandardError.write("tiffshard convert: cannot read \(options.source): \(error)\n")
             return ExitCodes.noInput
         }
         let policy = PublicationPolicy(
-            output: options.output, naming: naming, onSuccess: nil, processedDir: "", failedDir: nil,
-            rejectionLog: options.output + "/rejected.jsonl")
-        let supervisor: Supervisor
+            root: admitter.root, output: options.output, naming: naming, onSuccess: nil, processedDir: "",
+            failedDir: nil, rejectionLog: options.output + "/rejected.jsonl")
         do {
             supervisor = try Supervisor(
                 settings: options.settings, firstSequence: firstSequence, policy: policy, executable: options.executable,
@@ -72,26 +73,14 @@ public final class Converter {
             StandardError.write("tiffshard convert: cannot start: \(error)\n")
             return ExitCodes.internalError
         }
-        supervisor.hooks = self
-        var candidates: [SourceFile] = []
-        for verdict in verdicts {
-            switch verdict {
-            case .candidate(let file): candidates.append(file)
-            case .rejected(let file, let reason):
-                supervisor.engine.statistics.countRejection(reason)
-                supervisor.perform(rejection: file, reason: reason)
-            case .directory, .ignored: break
-            }
-        }
-        // Sorted by full relative path (byte order), so `sub-a.tif` < `sub/x.tif` as `ls`/Python's sorted() say.
-        candidates.sort { Array($0.relativePath.utf8).lexicographicallyPrecedes(Array($1.relativePath.utf8)) }
-        total = candidates.count
+        // One pass in sorted path order (the scan sorts by full relative path, in bytes).
+        total = found.filter(\.isCandidate).count
         started = MonotonicClock.now()
         if options.showProgress { progress = ProgressBar(total: total) }
-        supervisor.feed(.filesDiscovered(candidates))
+        handle(.scanned(found, cause: .startup))
         supervisor.feed(.inputExhausted)
-        var code = supervisor.run()
-        supervisorTick(supervisor, now: MonotonicClock.now())  // draw the final state once
+        var code = supervisor.run(driver: self)
+        drawProgress(now: MonotonicClock.now())  // draw the final state once
         progress?.finish()
         if let failure {
             StandardError.write("tiffshard convert: \(failure)\n")
@@ -102,7 +91,7 @@ public final class Converter {
     }
 
     func summary(_ supervisor: Supervisor) -> String {
-        let stats = supervisor.engine.statistics
+        let stats = supervisor.statistics
         // One reading of the clock: whole seconds and the fraction from two readings can be a second off.
         let seconds = max(Format.seconds(MonotonicClock.now() - started), 1e-9)
         let rate = Double(stats.imagesPublished) / seconds
@@ -115,42 +104,44 @@ public final class Converter {
     }
 }
 
-extension Converter: Supervisor.Hooks {
-    func supervisorTick(_ supervisor: Supervisor, now: Duration) {
-        let done = supervisor.engine.statistics.imagesPublished + supervisor.engine.statistics.rejected
+extension Converter: Supervisor.Driver {
+    func supervisor(_ supervisor: Supervisor, noticed notice: Supervisor.Notice) {
+        switch notice {
+        case .tick(let now):
+            drawProgress(now: now)
+        case .signal(let signal):
+            guard signal == Signal.interrupt || signal == Signal.terminate else { return }
+            logger.notice("interrupted: finishing images in flight and publishing the partial shard")
+            supervisor.stop(exitCode: ExitCodes.interrupted, graceful: true)
+        case .publicationFailed(let error):
+            // One-shot mode does not wait for the disk to recover: report and stop.
+            failure = error
+            supervisor.stop(exitCode: ExitCodes.ioError, graceful: false)
+        case .changed(let files):
+            handle(.changed(files))  // one pass only: reported (category `changed`), not waited for
+        case .quarantined(let file):
+            handle(.quarantined(file))
+        case .published(let publication):
+            handle(.published(publication.rows.map(\.source)))
+        case .readable:
+            break
+        }
+    }
+
+    private func drawProgress(now: Duration) {
+        let done = supervisor.statistics.imagesPublished + supervisor.statistics.rejected
         progress?.update(done: min(done, total), decoded: supervisor.decodedCount, now: now)
     }
 
-    func supervisor(_ supervisor: Supervisor, received signal: Int32) {
-        guard signal == Signal.interrupt || signal == Signal.terminate else { return }
-        logger.notice("interrupted: finishing images in flight and publishing the partial shard")
-        supervisor.exitCode = ExitCodes.interrupted
-        supervisor.feed(.shutdownRequested)
-    }
-
-    func supervisor(_ supervisor: Supervisor, published publication: ShardPublication) {}
-
-    func supervisor(_ supervisor: Supervisor, publicationFailed error: String) {
-        // One-shot mode does not wait for the disk to recover: report and stop.
-        failure = error
-        supervisor.stopRequested = true
-    }
-
-    func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {
-        // One pass only: a source rewritten while we read it is reported, not waited for.
-        for file in sources {
-            supervisor.engine.statistics.countRejection("changed: modified while being read")
-            supervisor.perform(rejection: file, reason: "changed: modified while being read")
+    /// Feeds the one-shot intake and carries out its actions (it never asks to examine or rescan).
+    private func handle(_ event: Intake.Event) {
+        for action in intake.handle(event, now: MonotonicClock.now()) {
+            switch action {
+            case .admit(let files): supervisor.feed(.filesDiscovered(files))
+            case .reject(let file, let rejection): supervisor.quarantine(file, rejection)
+            case .examine, .dispose, .rescan: break
+            }
         }
-    }
-    func supervisorInotifyReadable(_ supervisor: Supervisor) {}
-}
-
-extension Supervisor {
-    /// Quarantines a file the supervisor itself rejected (by type), outside the engine.
-    func perform(rejection file: SourceFile, reason: String) {
-        logger.warning("rejected \(file.relativePath): \(reason)", metadata: [LogKey.source: "\(file.relativePath)", LogKey.reason: "\(reason)"])
-        publisher.submit(.reject(file, reason: reason, policy))
     }
 }
 

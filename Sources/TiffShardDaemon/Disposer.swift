@@ -12,28 +12,28 @@ struct Disposer {
     func dispose(_ sources: [SourceFile]) -> [SourceFile] {
         guard let mode = policy.onSuccess, mode != .keep else { return [] }
         var changed: [SourceFile] = []
-        var touchedDirectories: Set<String> = []
+        var touchedDirectories: Set<FilePath> = []
         for source in sources {
             guard unchanged(source) else {
-                if (try? FileSystem.statusIfExists(source.path, followSymlinks: false)) != nil { changed.append(source) }
+                if (try? FileSystem.statusIfExists(path(source), followSymlinks: false)) != nil { changed.append(source) }
                 continue
             }
             do {
                 switch mode {
                 case .delete:
-                    try FileSystem.unlink(source.path)
+                    try FileSystem.unlink(path(source))
                 case .move:
                     let target = try moveAside(source, into: policy.processedDir)
-                    touchedDirectories.insert(Self.parent(target))
+                    touchedDirectories.insert(target.parent)
                 case .keep:
                     break
                 }
-                touchedDirectories.insert(Self.parent(source.path))
+                touchedDirectories.insert(path(source).parent)
             } catch {
                 logger.error("could not dispose of source", metadata: [LogKey.source: "\(source.relativePath)", LogKey.error: "\(error)"])
             }
         }
-        for directory in touchedDirectories.sorted() {
+        for directory in touchedDirectories.sorted(by: { $0.bytes.lexicographicallyPrecedes($1.bytes) }) {
             do { try FileSystem.syncDirectory(directory) } catch {
                 logger.warning("fsync of directory failed", metadata: [LogKey.path: "\(directory)", LogKey.error: "\(error)"])
             }
@@ -42,8 +42,10 @@ struct Disposer {
     }
 
     /// Records a rejection (durably) and, in daemon mode, moves the file to the failed directory.
-    func quarantine(_ source: SourceFile, reason: String) {
-        let record = RejectionRecord(source: source.relativePath, reason: reason, timeNanoseconds: WallClock.nowNanoseconds(), bytes: source.size)
+    func quarantine(_ source: SourceFile, _ rejection: Rejection) {
+        let record = RejectionRecord(
+            source: source.relativePath, reason: rejection.reason, timeNanoseconds: WallClock.nowNanoseconds(),
+            bytes: source.size)
         do {
             let fd = try FileDescriptor.open(policy.rejectionLog, [.writeOnly, .create, .append], mode: 0o644)
             defer { fd.close() }
@@ -53,21 +55,24 @@ struct Disposer {
             logger.error("could not record rejection", metadata: [LogKey.path: "\(policy.rejectionLog)", LogKey.error: "\(error)"])
         }
         guard let failedDir = policy.failedDir else { return }
-        guard (try? FileSystem.statusIfExists(source.path, followSymlinks: false)) != nil else { return }
+        guard (try? FileSystem.statusIfExists(path(source), followSymlinks: false)) != nil else { return }
         do {
             let target = try moveAside(source, into: failedDir)
-            try FileSystem.syncDirectory(Self.parent(target))
-            try FileSystem.syncDirectory(Self.parent(source.path))
+            try FileSystem.syncDirectory(target.parent)
+            try FileSystem.syncDirectory(path(source).parent)
         } catch {
             logger.error("could not move rejected file", metadata: [LogKey.source: "\(source.relativePath)", LogKey.error: "\(error)"])
         }
     }
 
+    /// `root/relativePath`: the source as the system calls see it.
+    private func path(_ source: SourceFile) -> FilePath { FilePath(bytes: source.relativePath.absolute(under: policy.root.bytes)) }
+
     /// Whether the entry still holds what was read: for a followed symlink, that is its target.
     private func unchanged(_ source: SourceFile) -> Bool {
-        guard var now = try? FileSystem.statusIfExists(source.path, followSymlinks: false) else { return false }
+        guard var now = try? FileSystem.statusIfExists(path(source), followSymlinks: false) else { return false }
         if now.kind == .symlink {
-            guard let target = try? FileSystem.statusIfExists(source.path, followSymlinks: true) else { return false }
+            guard let target = try? FileSystem.statusIfExists(path(source), followSymlinks: true) else { return false }
             now = target
         }
         return now.size == source.size && now.modificationTimeNanoseconds == source.modificationTimeNanoseconds
@@ -75,26 +80,26 @@ struct Disposer {
 
     /// Renames `source` to `directory/relativePath`, never overwriting: a name taken by an earlier file
     /// gets a numeric suffix (`a.tif` -> `a.1.tif`). Across filesystems, copies, fsyncs, then unlinks.
-    private func moveAside(_ source: SourceFile, into directory: String) throws -> String {
-        let base = directory + "/" + source.relativePath
-        try FileSystem.createDirectory(Self.parent(base))
+    private func moveAside(_ source: SourceFile, into directory: String) throws -> FilePath {
+        let base = FilePath(bytes: source.relativePath.absolute(under: Array(directory.utf8)))
+        try FileSystem.createDirectory(base.parent)
         var attempt = 0
         while true {
             let target = attempt == 0 ? base : Self.suffixed(base, attempt)
             do {
-                try FileSystem.renameNoReplace(source.path, to: target)
+                try FileSystem.renameNoReplace(path(source), to: target)
                 return target
             } catch let error as SystemCallError where error.errno == .exists {
                 attempt += 1
             } catch let error as SystemCallError where error.errno == .crossDevice {
-                try Self.copy(source.path, to: target)
-                try FileSystem.unlink(source.path)
+                try Self.copy(path(source), to: target)
+                try FileSystem.unlink(path(source))
                 return target
             }
         }
     }
 
-    static func copy(_ from: String, to: String) throws {
+    static func copy(_ from: FilePath, to: FilePath) throws {
         let bytes = try FileSystem.readFile(from)
         let fd = try FileDescriptor.open(to, [.writeOnly, .create, .exclusive], mode: 0o644)
         defer { fd.close() }
@@ -102,18 +107,19 @@ struct Disposer {
         try fd.sync()
     }
 
-    static func parent(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
-    /// `dir/a.tif` -> `dir/a.N.tif`, shortening the stem so the name stays within 255 bytes (NAME_MAX).
-    static func suffixed(_ path: String, _ n: Int) -> String {
-        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let dot = path[slash...].lastIndex(of: ".").flatMap { $0 == slash ? nil : $0 } ?? path.endIndex
-        var stem = String(path[slash..<dot])
-        let tail = ".\(n)" + String(path[dot...])
-        while !stem.isEmpty && stem.utf8.count + tail.utf8.count > 255 { stem.removeLast() }
-        return String(path[..<slash]) + stem + tail
+    /// `dir/a.tif` -> `dir/a.N.tif`, shortening the stem so the name stays within 255 bytes (NAME_MAX);
+    /// a multi-byte UTF-8 character is removed whole, never split.
+    static func suffixed(_ path: FilePath, _ n: Int) -> FilePath {
+        let bytes = path.bytes
+        let nameStart = bytes.lastIndex(of: 0x2F).map { $0 + 1 } ?? 0
+        let name = bytes[nameStart...]
+        let dot = name.lastIndex(of: 0x2E).flatMap { $0 == nameStart ? nil : $0 } ?? bytes.endIndex
+        var stem = Array(bytes[nameStart..<dot])
+        let tail = Array(".\(n)".utf8) + Array(bytes[dot...])
+        while !stem.isEmpty && stem.count + tail.count > 255 {
+            var removed: UInt8
+            repeat { removed = stem.removeLast() } while removed & 0xC0 == 0x80 && !stem.isEmpty
+        }
+        return FilePath(bytes: Array(bytes[..<nameStart]) + stem + tail)
     }
 }

@@ -36,17 +36,20 @@ struct OutputStore {
         return (arrays.max() ?? -1) + 1
     }
 
-    /// Every source identity in the published manifests.
-    func publishedSources() throws -> Set<SourceIdentity> {
+    /// The identities among `present` that published manifests hold (so memory is bounded by the
+    /// ingest directory, not by every image ever published).
+    func publishedSources(among present: Set<SourceIdentity>) throws -> [SourceIdentity] {
         var identities: Set<SourceIdentity> = []
         for entry in try FileSystem.listDirectory(directory) where entry.name.hasSuffix(".jsonl") {
             guard naming.sequence(of: entry.name) != nil else { continue }
             let text = String(decoding: try FileSystem.readFile(directory + "/" + entry.name), as: UTF8.self)
             for line in text.split(separator: "\n") {
-                if let record = ManifestRecord.parse(String(line)) { identities.insert(record.source) }
+                if let record = ManifestRecord.parse(String(line)), present.contains(record.source) {
+                    identities.insert(record.source)
+                }
             }
         }
-        return identities
+        return Array(identities)
     }
 
     /// Verifies the directory is writable by creating and removing a probe file.

@@ -8,7 +8,7 @@ import TiffShardCore
 final class Publisher: @unchecked Sendable {
     enum Job {
         case shard(ShardPublication, SharedRing, PublicationPolicy)
-        case reject(SourceFile, reason: String, PublicationPolicy)
+        case reject(SourceFile, Rejection, PublicationPolicy)
         /// Sources found at start-up that an earlier run had already published: dispose of them.
         case disposeRecovered([SourceFile], PublicationPolicy)
     }
@@ -17,7 +17,8 @@ final class Publisher: @unchecked Sendable {
         /// A shard is durable (error nil) or could not be written; `changed` are sources that were
         /// modified after they were read and so were neither disposed of nor consumed.
         case shard(sequence: Int, error: String?, changed: [SourceFile])
-        case rejected
+        /// A rejected source is recorded (and moved aside in daemon mode).
+        case quarantined(SourceFile)
     }
 
     private let condition = NSCondition()
@@ -108,9 +109,9 @@ final class Publisher: @unchecked Sendable {
             }
             let changed = Disposer(policy: policy, logger: logger).dispose(publication.rows.map(\.source))
             return .shard(sequence: publication.sequence, error: nil, changed: changed)
-        case .reject(let file, let reason, let policy):
-            Disposer(policy: policy, logger: logger).quarantine(file, reason: reason)
-            return .rejected
+        case .reject(let file, let rejection, let policy):
+            Disposer(policy: policy, logger: logger).quarantine(file, rejection)
+            return .quarantined(file)
         case .disposeRecovered(let files, let policy):
             _ = Disposer(policy: policy, logger: logger).dispose(files)
             return nil
@@ -120,6 +121,8 @@ final class Publisher: @unchecked Sendable {
 
 /// Where shards go and what happens to sources afterwards; may change on reload.
 struct PublicationPolicy: Sendable {
+    /// The ingest or source directory: sources' relative paths are joined to it at the system call.
+    var root: FilePath
     var output: String
     var naming: ShardNaming
     /// nil for `convert`: sources are never touched.

@@ -2,46 +2,67 @@ import LinuxSystem
 import Logging
 import TiffShardCore
 
-/// The reactor: one thread, one `epoll` over the signalfd, a timerfd, the publisher's eventfd, the
-/// inotify fd and one socket per worker. It turns readiness into engine events and carries out the
-/// engine's actions. `convert` and `run` both drive their work through it.
+/// The reactor: one thread, one `epoll` over the signalfd, a timerfd, the publisher's eventfd, one socket
+/// per worker and whatever descriptors its driver registers. It turns readiness into engine events and
+/// carries out the engine's actions. `convert` and `run` both drive their work through it.
+///
+/// Its API is small on purpose: ``feed(_:)`` engine events, ``quarantine(_:_:)`` and
+/// ``disposeRecovered(_:)`` for the intake's verdicts, ``register(_:token:)`` a descriptor,
+/// ``stop(exitCode:graceful:)``, and read-only figures for STATUS. What the driver must hear of
+/// (signals, ticks, readable descriptors, publications, quarantines, changed sources) arrives as a
+/// ``Notice`` from the loop, after the engine's actions are carried out: never from inside them.
 final class Supervisor {
+    /// What the supervisor tells its driver.
+    enum Notice {
+        /// The reactor's timer (every 100 ms).
+        case tick(Duration)
+        /// A handled signal other than SIGCHLD (TERM, INT, HUP).
+        case signal(Int32)
+        /// A descriptor the driver registered is readable.
+        case readable(token: UInt64)
+        /// A shard is durable and its sources are disposed of.
+        case published(ShardPublication)
+        /// A shard could not be written; it is retried with backoff.
+        case publicationFailed(String)
+        /// A rejected source is recorded (and moved, in daemon mode).
+        case quarantined(SourceFile)
+        /// Sources changed after they were read (seen by a worker or at disposal): their rows are empty.
+        case changed([SourceFile])
+    }
+
+    /// Receives notices; may call back into the supervisor (the loop is not inside an action then).
+    protocol Driver: AnyObject {
+        func supervisor(_ supervisor: Supervisor, noticed notice: Notice)
+    }
+
+    /// Tokens the supervisor keeps for itself; a driver registers its descriptors with others.
     enum Token {
         static let signals: UInt64 = 1
         static let timer: UInt64 = 2
         static let publisher: UInt64 = 3
-        static let inotify: UInt64 = 4
+        /// The first token a driver may use.
+        static let firstDriverToken: UInt64 = 10
         static let firstWorker: UInt64 = 1000
     }
 
-    /// Mode-specific behaviour: what to do on ticks, signals, publications and readable inotify.
-    protocol Hooks: AnyObject {
-        func supervisorTick(_ supervisor: Supervisor, now: Duration)
-        func supervisor(_ supervisor: Supervisor, received signal: Int32)
-        func supervisor(_ supervisor: Supervisor, published publication: ShardPublication)
-        func supervisor(_ supervisor: Supervisor, publicationFailed error: String)
-        func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile])
-        func supervisorInotifyReadable(_ supervisor: Supervisor)
-    }
-
-    var engine: Engine
-    var ring: SharedRing
-    let pool: WorkerPool
-    let publisher: Publisher
-    let epoll: Epoll
-    let signals: SignalDescriptor
-    let timer: TimerDescriptor
-    var policy: PublicationPolicy
-    let logger: Logger
-    weak var hooks: Hooks?
+    private var engine: Engine
+    private var ring: SharedRing
+    private let pool: WorkerPool
+    private let publisher: Publisher
+    private let epoll: Epoll
+    private let signals: SignalDescriptor
+    private let timer: TimerDescriptor
+    private var policy: PublicationPolicy
+    private let logger: Logger
 
     private var queued: [Engine.Event] = []
     private var processing = false
+    private var notices: [Notice] = []
     private var inFlightPublications: [Int: ShardPublication] = [:]
     /// Images decoded so far (for rates), counted on results, not on publication.
     private(set) var decodedCount = 0
-    var stopRequested = false
-    var exitCode: Int32 = 0
+    private var stopRequested = false
+    private(set) var exitCode: Int32 = 0
 
     /// The signals the supervisor handles through its signalfd (blocked in `main` before any thread starts).
     static let handledSignals = [Signal.terminate, Signal.interrupt, Signal.hangup, Signal.child]
@@ -64,6 +85,8 @@ final class Supervisor {
         publisher.start()
     }
 
+    // MARK: - The API
+
     /// Feeds an event to the engine and carries out the resulting actions (and the events they cause).
     func feed(_ event: Engine.Event) {
         queued.append(event)
@@ -76,9 +99,54 @@ final class Supervisor {
         }
     }
 
+    /// Quarantines a file the intake rejected (by type or name), counting it like the engine's rejections.
+    func quarantine(_ file: SourceFile, _ rejection: Rejection) {
+        engine.statistics.countRejection(rejection.reason)
+        submitRejection(file, rejection)
+    }
+
+    /// Disposes of sources an earlier run already published (start-up recovery).
+    func disposeRecovered(_ files: [SourceFile]) {
+        publisher.submit(.disposeRecovered(files, policy))
+    }
+
+    /// Applies new settings and publication policy (SIGHUP).
+    func reconfigure(_ settings: EngineSettings, policy: PublicationPolicy) {
+        self.policy = policy
+        feed(.reconfigure(settings))
+    }
+
+    /// Watches `descriptor` for input; the driver hears ``Notice/readable(token:)`` with `token`.
+    func register(_ descriptor: FileDescriptor, token: UInt64) throws {
+        precondition(token >= Token.firstDriverToken && token < Token.firstWorker, "token \(token) is reserved")
+        try epoll.add(descriptor, events: .readable, token: token)
+    }
+
+    /// Stops watching `descriptor`.
+    func unregister(_ descriptor: FileDescriptor) {
+        try? epoll.remove(descriptor)
+    }
+
+    /// Ends the run with `exitCode`: gracefully (finish images in flight, publish the partial shard) or
+    /// at once (the loop stops; what is not published stays in the ingest directory).
+    func stop(exitCode: Int32, graceful: Bool) {
+        if exitCode != 0 { self.exitCode = exitCode }
+        if graceful { feed(.shutdownRequested) } else { stopRequested = true }
+    }
+
+    /// The engine's counters.
+    var statistics: EngineStatistics { engine.statistics }
+    /// Files waiting for a worker or on one.
+    var backlog: Int { engine.queuedCount + engine.inFlightCount }
+    /// Whether every ring slot is busy (backpressure).
+    var ringIsFull: Bool { engine.ringIsFull }
+    /// Live worker processes.
+    var workerCount: Int { engine.workerCount }
+
     /// Runs until the engine finishes or a fatal error stops the loop; returns the exit code.
-    func run() -> Int32 {
+    func run(driver: Driver) -> Int32 {
         feed(.tick)
+        deliverNotices(to: driver)
         while !engine.isFinished && !stopRequested {
             let ready: [(token: UInt64, events: EpollEvents)]
             do { ready = try epoll.wait(timeoutMilliseconds: 200) } catch {
@@ -86,39 +154,58 @@ final class Supervisor {
                 exitCode = ExitCodes.internalError
                 break
             }
-            for (token, _) in ready { dispatch(token) }
+            for (token, _) in ready {
+                dispatch(token)
+                deliverNotices(to: driver)
+            }
         }
         shutDown()
         return exitCode
+    }
+
+    // MARK: - The loop
+
+    private func deliverNotices(to driver: Driver) {
+        while !notices.isEmpty {
+            let notice = notices.removeFirst()
+            driver.supervisor(self, noticed: notice)
+        }
     }
 
     private func dispatch(_ token: UInt64) {
         switch token {
         case Token.signals:
             for signal in (try? signals.readSignals()) ?? [] {
-                if signal == Signal.child { reapWorkers() } else { hooks?.supervisor(self, received: signal) }
+                if signal == Signal.child { reapWorkers() } else { notices.append(.signal(signal)) }
             }
         case Token.timer:
             _ = try? timer.readExpirations()
             feed(.tick)
-            hooks?.supervisorTick(self, now: MonotonicClock.now())
+            notices.append(.tick(MonotonicClock.now()))
         case Token.publisher:
             for completion in publisher.takeCompletions() { complete(completion) }
-        case Token.inotify:
-            hooks?.supervisorInotifyReadable(self)
-        default:
+        case Token.firstWorker...:
             readWorker(WorkerID(Int(token - Token.firstWorker)))
+        default:
+            notices.append(.readable(token: token))
         }
     }
 
     private func complete(_ completion: Publisher.Completion) {
-        guard case .shard(let sequence, let error, let changed) = completion else { return }
-        if let error {
-            logger.error("publication failed, will retry: \(error)", metadata: [LogKey.shard: "\(policy.naming.arrayName(sequence))"])
-            hooks?.supervisor(self, publicationFailed: error)
+        switch completion {
+        case .shard(let sequence, let error, let changed):
+            if let error {
+                logger.error("publication failed, will retry: \(error)", metadata: [LogKey.shard: "\(policy.naming.arrayName(sequence))"])
+                notices.append(.publicationFailed(error))
+            }
+            feed(.publicationFinished(sequence: sequence, error: error))
+            if !changed.isEmpty {
+                logger.notice("\(changed.count) sources changed after they were read; ingesting their new content")
+                notices.append(.changed(changed))
+            }
+        case .quarantined(let file):
+            notices.append(.quarantined(file))
         }
-        feed(.publicationFinished(sequence: sequence, error: error))
-        if !changed.isEmpty { hooks?.supervisor(self, sourcesChanged: changed) }
     }
 
     private func readWorker(_ id: WorkerID) {
@@ -147,6 +234,14 @@ final class Supervisor {
         }
     }
 
+    private func submitRejection(_ file: SourceFile, _ rejection: Rejection) {
+        logger.warning("rejected \(file.relativePath): \(rejection.reason)", metadata: [
+            LogKey.source: "\(file.relativePath)", LogKey.category: "\(rejection.category.rawValue)",
+            LogKey.reason: "\(rejection.reason)",
+        ])
+        publisher.submit(.reject(file, rejection, policy))
+    }
+
     private func perform(_ action: Engine.Action) {
         switch action {
         case .spawnWorker(let id):
@@ -164,7 +259,8 @@ final class Supervisor {
         case .killWorker(let id, let reason):
             logger.warning("killing worker: \(reason)", metadata: [LogKey.worker: "\(id.rawValue)"])
             pool.kill(id)
-        case .dispatch(let id, let batch):
+        case .dispatch(let id, var batch):
+            batch.root = policy.root.bytes
             do { try pool.send(batch, to: id) } catch {
                 logger.error("could not send batch to worker: \(error)", metadata: [LogKey.worker: "\(id.rawValue)"])
                 pool.kill(id)
@@ -173,8 +269,7 @@ final class Supervisor {
             inFlightPublications[publication.sequence] = publication
             publisher.submit(.shard(publication, ring, policy))
         case .reject(let file, let reason):
-            logger.warning("rejected \(file.relativePath): \(reason)", metadata: [LogKey.source: "\(file.relativePath)", LogKey.reason: "\(reason)"])
-            publisher.submit(.reject(file, reason: reason, policy))
+            submitRejection(file, Rejection(legacy: reason))
         case .rebuildRing(let settings):
             do {
                 ring = try SharedRing(settings: settings)
@@ -186,11 +281,11 @@ final class Supervisor {
             }
         case .published(let sequence, _):
             if let publication = inFlightPublications.removeValue(forKey: sequence) {
-                hooks?.supervisor(self, published: publication)
+                notices.append(.published(publication))
             }
         case .reexamine(let file, let reason):
             logger.notice("\(file.relativePath) \(reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
-            hooks?.supervisor(self, sourcesChanged: [file])
+            notices.append(.changed([file]))
         case .fatal(let reason):
             logger.critical("\(reason); stopping")
             exitCode = ExitCodes.internalError
@@ -212,21 +307,4 @@ final class Supervisor {
         }
         pool.killAll()
     }
-}
-
-/// Process exit codes (sysexits.h), part of the public interface.
-public enum ExitCodes {
-    public static let success: Int32 = 0
-    /// Command-line usage error.
-    public static let usage: Int32 = 64
-    /// Input data error (e.g. SRC is not a directory).
-    public static let noInput: Int32 = 66
-    /// Internal error (a bug or an impossible resource condition).
-    public static let internalError: Int32 = 70
-    /// I/O error on the output or ingest directory.
-    public static let ioError: Int32 = 74
-    /// Invalid configuration.
-    public static let config: Int32 = 78
-    /// Interrupted by SIGINT/SIGTERM (convert only; the daemon exits 0 on SIGTERM).
-    public static let interrupted: Int32 = 130
 }

@@ -86,19 +86,23 @@ public struct WorkerLoop {
         guard slot < segments.count, offset + imageBytes <= segments[slot].size else {
             return JobResult(jobID: job.id, outcome: .rejected("internal error: row \(job.row) of slot \(slot) is outside the ring"))
         }
-        faults.apply(to: job.path)
-        let before = try? FileSystem.status(job.path)
+        // The root is joined to the source's path here, at the system call, as bytes (names need not be UTF-8).
+        let path = FilePath(bytes: job.path.absolute(under: batch.root))
+        faults.apply(to: path.description)
+        let before = try? FileSystem.status(path)
         var info = tsk_info()
         let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
         errorText[0] = 0
         let status = errorText.withUnsafeMutableBufferPointer { text in
+            path.withCPath { cPath in
             tsk_decode_resize(
-                job.path, destination, Int32(batch.width), Int32(batch.height),
+                cPath, destination, Int32(batch.width), Int32(batch.height),
                 tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
                 text.baseAddress!, text.count)
+            }
         }
         // A writer still at work (or a replaced file) shows as a size, mtime or inode change across the decode.
-        let after = try? FileSystem.status(job.path)
+        let after = try? FileSystem.status(path)
         let changedWhileRead = JobResult(jobID: job.id, outcome: .rejected("\(JobResult.changedPrefix) modified while being read"))
         guard status == TSK_OK else {
             // Rewritten in place while being read: the error is about a mix of old and new bytes, not

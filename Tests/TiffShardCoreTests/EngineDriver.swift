@@ -84,7 +84,7 @@ func makeFiles(_ count: Int, prefix: String = "img") -> [SourceFile] {
     (0..<count).map { i in
         let name = "\(prefix)-\(String(1000 + i).dropFirst()).tif"
         return SourceFile(
-            path: "/srv/ingest/\(name)", relativePath: name, size: Int64(1000 + i),
+            relativePath: SourcePath(name), size: Int64(1000 + i),
             modificationTimeNanoseconds: Int64(i))
     }
 }
@@ -111,7 +111,7 @@ extension Array where Element == Engine.Action {
     var dispatches: [(worker: WorkerID, batch: DecodeBatch)] {
         compactMap { if case .dispatch(let id, let batch) = $0 { (id, batch) } else { nil } }
     }
-    var dispatchedPaths: [String] { dispatches.flatMap { $0.batch.jobs.map(\.path) } }
+    var dispatchedPaths: [SourcePath] { dispatches.flatMap { $0.batch.jobs.map(\.path) } }
     var publications: [ShardPublication] { compactMap { if case .publish(let p) = $0 { p } else { nil } } }
     var rejections: [(file: SourceFile, reason: String)] {
         compactMap { if case .reject(let f, let r) = $0 { (f, r) } else { nil } }
@@ -132,5 +132,17 @@ extension Array where Element == Engine.Action {
 }
 
 extension ShardPublication {
-    var paths: [String] { rows.map(\.source.path) }
+    var paths: [SourcePath] { rows.map(\.source.path) }
+}
+
+extension SourceFile {
+    /// Tests name a source by its relative path.
+    var path: SourcePath { relativePath }
+}
+
+extension SourcePath {
+    /// Whether the path's text contains `text` (test files are named after their behaviour).
+    func contains(_ text: String) -> Bool { description.contains(text) }
+    func hasPrefix(_ text: String) -> Bool { description.hasPrefix(text) }
+    func hasSuffix(_ text: String) -> Bool { description.hasSuffix(text) }
 }

@@ -27,7 +27,7 @@ struct EngineSimulation {
     var d: EngineDriver
     var rng: SplitMix64
     let files: [SourceFile]
-    let kinds: [String: Kind]
+    let kinds: [SourcePath: Kind]
     let daemon: Bool
     let firstSequence: Int
 
@@ -41,17 +41,17 @@ struct EngineSimulation {
     var ringSize: Int
 
     // What happened, to check at the end.
-    var dispatchedOnce: Set<String> = []
-    var publishedCount: [String: Int] = [:]
-    var rejectedReasons: [String: [String]] = [:]
-    var publishedOrder: [String] = []
+    var dispatchedOnce: Set<SourcePath> = []
+    var publishedCount: [SourcePath: Int] = [:]
+    var rejectedReasons: [SourcePath: [String]] = [:]
+    var publishedOrder: [SourcePath] = []
     var publishedSequences: [Int] = []
-    var occupant: [SlotRow: String] = [:]
-    var resolved: Set<String> = []
-    var inFlight: Set<String> = []
-    var decoded: Set<String> = []
+    var occupant: [SlotRow: SourcePath] = [:]
+    var resolved: Set<SourcePath> = []
+    var inFlight: Set<SourcePath> = []
+    var decoded: Set<SourcePath> = []
     /// Files that were being decoded when their worker was killed for taking too long.
-    var currentAtKill: Set<String> = []
+    var currentAtKill: Set<SourcePath> = []
     var attemptsBySequence: [Int: Int] = [:]
     var problems: [String] = []
 
@@ -69,7 +69,7 @@ struct EngineSimulation {
         geometry = (settings.width, settings.height)
         ringSize = settings.ringSize
         files = makeFiles(fileCount, prefix: "sim")
-        var kinds: [String: Kind] = [:]
+        var kinds: [SourcePath: Kind] = [:]
         for (i, file) in files.enumerated() {
             kinds[file.path] =
                 i % 17 == 3 ? .crashes : i % 23 == 5 ? .bad : i % 41 == 7 ? .hangs : i % 29 == 11 ? .slow : .good

@@ -36,7 +36,7 @@ private let sampleRecord = ManifestRecord(
 ])
 func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UInt32, pages: UInt32) throws {
     let record = ManifestRecord(
-        row: 1023, source: SourceIdentity(relativePath: path, size: size, modificationTimeNanoseconds: mtime),
+        row: 1023, source: SourceIdentity(relativePath: SourcePath(path), size: size, modificationTimeNanoseconds: mtime),
         info: SourceInfo(width: width, height: 9, bitsPerSample: 8, channels: 1, pages: pages, compression: 32773))
     let line = record.encoded()
     #expect(!line.contains("\n"))

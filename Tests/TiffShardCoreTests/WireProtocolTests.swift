@@ -4,9 +4,9 @@ import Testing
 
 private func batch(_ count: Int, path: (Int) -> String = { "/srv/ingest/img-\($0).tif" }) -> DecodeBatch {
     DecodeBatch(
-        width: 224, height: 160, interpolation: .area, maxPixels: 1 << 33,
+        root: Array("/srv/ingest".utf8), width: 224, height: 160, interpolation: .area, maxPixels: 1 << 33,
         jobs: (0..<count).map {
-            DecodeJob(id: UInt64($0) * 1_000_003 + 1, slot: UInt32($0 % 3), row: UInt32($0), path: path($0))
+            DecodeJob(id: UInt64($0) * 1_000_003 + 1, slot: UInt32($0 % 3), row: UInt32($0), path: SourcePath(path($0)))
         })
 }
 
