@@ -47,7 +47,7 @@ extension Intake {
                 decide(examination, into: &actions)
             }
         case nil:
-            decide(examination, into: &actions)
+            return  // nothing asked for this look any more (decided meanwhile): a stale answer
         }
     }
 
@@ -152,14 +152,20 @@ extension Intake {
     mutating func changed(_ files: [SourceFile], now: Duration, into actions: inout [Action]) {
         for file in files {
             let path = file.relativePath
-            guard case .held(_, let seen) = entries[path] else { continue }
             if mode == .oneShot {
                 // One pass only: a source rewritten while we read it is reported, not waited for.
+                entries[path] = .held(file, seenAgain: nil)
                 actions.append(.reject(file, Rejection(.changed, "modified while being read")))
                 continue
             }
             // A writer is at work: complete once its close is seen, or once it has settled.
-            entries[path] = seen == .complete ? .looking(settled: true, unless: nil) : .settling(look: nil, lookedAt: now)
+            if case .held(_, .complete?) = entries[path] {
+                entries[path] = .looking(settled: true, unless: nil)
+            } else if case .writing = entries[path] {
+                continue  // its close will come
+            } else {
+                entries[path] = .settling(look: nil, lookedAt: now)
+            }
             actions.append(.examine(path))
         }
     }

@@ -162,6 +162,21 @@ public struct Intake: Sendable {
         entries.values.filter { if case .settling = $0 { true } else { false } }.count
     }
 
+    /// A batch of inotify events as the intake should see it: a close or rename of a path followed, in
+    /// the same batch, by a write to it is superseded (a new writer is at work: looking now would find
+    /// its partial file). Everything else keeps its order.
+    public static func superseded(_ events: [Event]) -> [Event] {
+        var lastWrite: [SourcePath: Int] = [:]
+        for (index, event) in events.enumerated() {
+            if case .observed(let path, .modified) = event { lastWrite[path] = index }
+        }
+        guard !lastWrite.isEmpty else { return events }
+        return events.enumerated().compactMap { index, event in
+            if case .observed(let path, .complete) = event, let write = lastWrite[path], write > index { return nil }
+            return event
+        }
+    }
+
     /// Merges consecutive `admit` actions so the engine gets one batch in order.
     private func coalesced(_ actions: [Action]) -> [Action] {
         var result: [Action] = []

@@ -123,6 +123,12 @@ public final class Daemon {
     private func perform(_ action: Intake.Action) {
         switch action {
         case .examine(let path):
+            // Events the kernel queued before this look are read first: a writer that started since the
+            // last read is then known before the look could mistake its partial file for a complete one.
+            if !stopping, let batch = try? watcher.read() {
+                intakeQueue += batch.events
+                if let gone = batch.rootGone { fail(gone) }
+            }
             intakeQueue.append(.examined(watcher.admitter.examine(path)))
         case .admit(let files):
             supervisor.feed(.filesDiscovered(files))

@@ -81,6 +81,7 @@ final class IngestWatcher {
             if events.isEmpty { break }
             for event in events { handle(event, &batch) }
         }
+        batch.events = Intake.superseded(batch.events)
         return batch
     }
 

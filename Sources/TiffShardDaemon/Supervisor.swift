@@ -198,11 +198,13 @@ final class Supervisor {
                 logger.error("publication failed, will retry: \(error)", metadata: [LogKey.shard: "\(policy.naming.arrayName(sequence))"])
                 notices.append(.publicationFailed(error))
             }
-            feed(.publicationFinished(sequence: sequence, error: error))
+            // Changed sources first: the intake then knows, when it hears of the publication, that their
+            // names hold new content.
             if !changed.isEmpty {
                 logger.notice("\(changed.count) sources changed after they were read; ingesting their new content")
                 notices.append(.changed(changed))
             }
+            feed(.publicationFinished(sequence: sequence, error: error))
         case .quarantined(let file):
             notices.append(.quarantined(file))
         }

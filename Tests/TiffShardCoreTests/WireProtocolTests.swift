@@ -68,8 +68,9 @@ func messagesRoundTrip(_ message: WireMessage) throws {
     let bytes = WireMessage.jobResult(JobResult(jobID: 0x0102, outcome: .rejected("ab"))).encoded()
     #expect(bytes == [16, 0, 0, 0, 2, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0x61, 0x62])
     let empty = WireMessage.decodeBatch(
-        DecodeBatch(width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
-    #expect(empty.encoded() == [22, 0, 0, 0, 1, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+        DecodeBatch(root: [0x2F], width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
+    // The root travels once per batch as length-prefixed bytes; job paths are bytes relative to it.
+    #expect(empty.encoded() == [27, 0, 0, 0, 1, 1, 0, 0, 0, 0x2F, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 }
 
 @Test func decoderFedByteByByte() throws {
@@ -135,7 +136,7 @@ func decoderFedRandomChunks(seed: UInt64) throws {
         #expect(throws: error, sourceLocation: sourceLocation) { try decoder.next() }
     }
     expectThrow([9], .malformed("message type"))
-    expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], .malformed("interpolation"))
+    expectThrow([1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], .malformed("interpolation"))
     expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 2], .malformed("result status"))
     expectThrow(
         Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected("x"))).encoded().dropFirst(4)) + [0],
