@@ -79,8 +79,12 @@ public enum ConfigurationLoader {
             builder.loaded.warnings.append("environment variable \(name) names no configuration key\(hint)")
         }
         for override in overrides {
-            guard Configuration.key(named: override.key)?.applies(to: command) ?? false else {
-                throw ConfigurationError.unknown(override.key, value: override.value, origin: "--\(override.key)")
+            // The command line normally rejects such a flag first; this keeps the loader honest on its own.
+            if let key = Configuration.key(named: override.key), !key.applies(to: command) {
+                throw ConfigurationError(
+                    kind: .unknownKey(suggestion: nil), key: key.name, value: override.value,
+                    allowed: "one of " + Configuration.keys(for: command).map(\.name).joined(separator: ", "),
+                    origin: key.flagName)
             }
             try builder.apply(override.key, override.value, origin: "--\(override.key)")
         }
