@@ -4,7 +4,7 @@ extension Configuration {
     /// The one place a setting is declared: its name (YAML key, `--flag`, `TIFFSHARD_*` variable), what it
     /// accepts, its default, and which commands read it. Adding a key is one entry here, a stored property
     /// on `Configuration`, and a flag declaration in the command-line target (checked against this table
-    /// by `ConfigurationFlagsTests`).
+    /// through `--help` by `ConvertCommandLineTests`).
     public static let keys: [ConfigurationKey] = [
         path("ingest", \.ingest, "./ingest", "Directory watched for incoming TIFF files."),
         path("output", \.output, "./shards", "Directory receiving the .npy shards and their .jsonl manifests."),

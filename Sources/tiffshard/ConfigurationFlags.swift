@@ -8,7 +8,8 @@ import TiffShardCore
 /// the command reads (ArgumentParser needs a stored property per flag). Everything else comes from
 /// `Configuration.keys`: the flag name is the property name in kebab case (`shardSize` -> `--shard-size`),
 /// the help text is the key's, and `overrides` finds the given flags by reflection, so adding a key is a
-/// table entry plus that one line. `ConfigurationFlagsTests` checks both lists match the table.
+/// table entry plus that one line. `ConvertCommandLineTests` checks the flags of every command against
+/// the table through `--help` (every key has its flag, every flag its key, help text from the table).
 protocol ConfigurationFlags: ParsableArguments {
     /// The command whose keys these are.
     static var command: ConfigurationCommand { get }
