@@ -5,7 +5,10 @@ extension Configuration {
     ///
     /// Directories are compared lexically (`./in/` equals `in`); symbolic links and `..` are not resolved.
     /// The error blames the key whose value has to change and names the other key's value and origin.
-    public func validate(origins: [String: String] = [:]) throws(ConfigurationError) {
+    /// For `convert`, which reads no directory keys, only the ring is checked.
+    public func validate(
+        origins: [String: String] = [:], command: ConfigurationCommand = .run
+    ) throws(ConfigurationError) {
         func origin(_ name: String) -> String { origins[name] ?? ConfigurationLoader.defaultOrigin }
 
         if ringBytes > Self.maxRingBytes {
@@ -23,6 +26,7 @@ extension Configuration {
             )
         }
 
+        guard command == .run else { return }
         let ingestText = "'\(ingest)' (from \(origin("ingest")))"
         let others: [(name: String, path: String)] = [
             ("output", output), ("processed-dir", processedDir), ("failed-dir", failedDir),

@@ -59,30 +59,26 @@ public struct Configuration: Equatable, Sendable {
     /// Lowest log level written: trace, debug, info, notice, warning, error or critical (`log-level`).
     public var logLevel: String
 
-    /// The defaults, with `workers` set to `cpuCount` (clamped to 1...256).
+    /// `run`'s defaults, with `workers` set to `cpuCount` (clamped to 1...256).
     public init(cpuCount: Int) {
-        ingest = "./ingest"
-        output = "./shards"
-        processedDir = "./processed"
-        failedDir = "./failed"
-        width = 128
-        height = 128
-        workers = min(max(cpuCount, 1), 256)
-        shardSize = 1024
-        ringSize = 3
-        batchSize = 16
-        idleFlush = .seconds(2)
-        maxShardAge = .seconds(30)
-        onSuccess = .move
-        interpolation = .linear
-        maxPixels = 1 << 30
-        followSymlinks = false
-        recursive = false
-        rescanInterval = nil
-        decodeTimeout = .seconds(30)
-        workerMemoryLimit = 2048
-        instance = ""
-        logLevel = "info"
+        self.init(defaultsFor: .run, cpuCount: cpuCount)
+    }
+
+    /// The defaults of `command` as declared in `Configuration.keys`, with `workers` set to `cpuCount`
+    /// (clamped to 1...256).
+    public init(defaultsFor command: ConfigurationCommand, cpuCount: Int) {
+        self.init(unset: ())
+        for key in Self.keys { key.reset(&self, command, cpuCount) }
+    }
+
+    /// Storage only: every field is overwritten from the key table's defaults by `init(defaultsFor:cpuCount:)`,
+    /// so these placeholders are never seen (the defaults live in `Configuration+Keys.swift` alone).
+    private init(unset: Void) {
+        (ingest, output, processedDir, failedDir) = ("", "", "", "")
+        (width, height, workers, shardSize, ringSize, batchSize) = (0, 0, 0, 0, 0, 0)
+        (idleFlush, maxShardAge, decodeTimeout, rescanInterval) = (.zero, .zero, .zero, nil)
+        (onSuccess, interpolation, maxPixels, workerMemoryLimit) = (.keep, .linear, 0, 0)
+        (followSymlinks, recursive, instance, logLevel) = (false, false, "", "")
     }
 
     /// The part the engine acts on.

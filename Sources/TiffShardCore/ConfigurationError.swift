@@ -12,6 +12,9 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
         /// The file is not the YAML subset we read: `reason` says why, `value` is the offending line and
         /// `key` its key when one was read.
         case syntax(reason: String)
+        /// `key` has no value but its default, and the command needs one given (`convert` needs `--width`);
+        /// `origin` names the flag, `allowed` what it accepts.
+        case missingValue
     }
 
     public var kind: Kind
@@ -53,6 +56,16 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
         )
     }
 
+    /// A key the command needs set explicitly, which was left at its default.
+    static func missing(_ key: ConfigurationKey) -> ConfigurationError {
+        ConfigurationError(kind: .missingValue, key: key.name, value: "", allowed: key.allowed, origin: key.flagName)
+    }
+
+    /// The environment variable of `key`, for messages.
+    private var environmentName: String {
+        Configuration.key(named: key)?.environmentName ?? key
+    }
+
     public var description: String {
         switch kind {
         case .invalidValue:
@@ -64,6 +77,9 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
             return "unknown key '\(key)' \(place) \(origin)\(hint)"
         case .syntax(let reason):
             return "syntax error in \(origin): \(reason)"
+        case .missingValue:
+            return "missing value for \(key): give \(origin) (or \(environmentName), or \(key) in the --config file): "
+                + "expected \(allowed)"
         }
     }
 }

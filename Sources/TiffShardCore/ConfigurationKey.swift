@@ -1,13 +1,21 @@
-/// One configuration key: its names, its documentation, and how its text maps to a `Configuration` field.
+/// One configuration key: its names, its documentation, its default, the commands it applies to, and how
+/// its text maps to a `Configuration` field.
+///
+/// This is the one declaration of a setting: flags, environment variables, the YAML file, defaults,
+/// help text and `check-config` output are all derived from `Configuration.keys`.
 public struct ConfigurationKey: Sendable {
     /// The name in the YAML file and on the command line without `--`: `shard-size`.
     public let name: String
-    /// The default as text (`1024`; `CPU count` for workers).
+    /// The default of `run` as text (`1024`; `the CPU count` for workers).
     public let defaultText: String
     /// What the key accepts, phrased to follow "expected": `an integer from 1 to 65535`.
     public let allowed: String
     /// One line saying what the key does.
     public let summary: String
+    /// The commands that read this key (and so have its flag and its environment variable).
+    public let commands: Set<ConfigurationCommand>
+    /// The commands that refuse to run on the default: the key must be set by a flag, the environment or a file.
+    public let requiredBy: Set<ConfigurationCommand>
 
     /// Parses `text` into the field; false if the text is not allowed.
     let assign: @Sendable (inout Configuration, String) -> Bool
@@ -15,6 +23,10 @@ public struct ConfigurationKey: Sendable {
     let copy: @Sendable (inout Configuration, Configuration) -> Void
     /// The field's value as text, in a form `assign` accepts.
     let render: @Sendable (Configuration) -> String
+    /// Sets the field to its default for a command on a machine with the given CPU count.
+    let reset: @Sendable (inout Configuration, ConfigurationCommand, Int) -> Void
+    /// `convert`'s default as text when it differs from `run`'s.
+    private let convertDefaultText: String?
 
     /// The environment variable overriding the key: `TIFFSHARD_SHARD_SIZE`.
     public var environmentName: String {
@@ -27,16 +39,50 @@ public struct ConfigurationKey: Sendable {
     /// The key's value in `configuration`, as text that the key accepts back.
     public func text(in configuration: Configuration) -> String { render(configuration) }
 
-    /// A key bound to one stored property; `defaultText` is rendered from the defaults unless given.
+    /// Whether `command` reads this key.
+    public func applies(to command: ConfigurationCommand) -> Bool { commands.contains(command) }
+
+    /// The default as text for `command` (`convert` logs only errors by default, `run` from info up).
+    public func defaultText(for command: ConfigurationCommand) -> String {
+        command == .convert ? convertDefaultText ?? defaultText : defaultText
+    }
+
+    /// The help line of the key's flag: summary, what is allowed, and the default for `command`.
+    public func help(for command: ConfigurationCommand) -> String {
+        let fallback = defaultText(for: command)
+        let suffix =
+            requiredBy.contains(command)
+            ? " Required." : " Default: \(fallback.isEmpty ? "none" : fallback)."
+        return "\(summary) Expected \(allowed).\(suffix)"
+    }
+
+    /// The help line of a switch that sets this boolean key to true (`convert --recursive`).
+    public func switchHelp(for command: ConfigurationCommand) -> String {
+        "\(summary) Default: \(defaultText(for: command)) (true when given)."
+    }
+
+    /// A key bound to one stored property.
+    ///
+    /// - Parameters:
+    ///   - defaultValue: the default of every command, unless `perCPU` or `convertDefault` says otherwise.
+    ///   - perCPU: the default computed from the CPU count (workers); `defaultText` then says it in words.
+    ///   - convertDefault: `convert`'s default when it differs from `run`'s.
+    ///   - commands: the commands that read the key.
+    ///   - requiredBy: the commands for which the default is not good enough.
     init<Value: Sendable>(
         _ name: String, _ field: WritableKeyPath<Configuration, Value> & Sendable, allowed: String, summary: String,
-        defaultText: String? = nil, parse: @escaping @Sendable (String) -> Value?,
+        default defaultValue: Value, perCPU: (@Sendable (Int) -> Value)? = nil, convertDefault: Value? = nil,
+        defaultText: String? = nil, commands: Set<ConfigurationCommand> = [.run],
+        requiredBy: Set<ConfigurationCommand> = [], parse: @escaping @Sendable (String) -> Value?,
         render: @escaping @Sendable (Value) -> String
     ) {
         self.name = name
         self.allowed = allowed
         self.summary = summary
-        self.defaultText = defaultText ?? render(Configuration(cpuCount: 1)[keyPath: field])
+        self.commands = commands
+        self.requiredBy = requiredBy
+        self.defaultText = defaultText ?? render(defaultValue)
+        self.convertDefaultText = convertDefault.map(render)
         self.assign = { configuration, text in
             guard let value = parse(text) else { return false }
             configuration[keyPath: field] = value
@@ -44,10 +90,24 @@ public struct ConfigurationKey: Sendable {
         }
         self.copy = { configuration, source in configuration[keyPath: field] = source[keyPath: field] }
         self.render = { render($0[keyPath: field]) }
+        self.reset = { configuration, command, cpuCount in
+            if command == .convert, let convertDefault {
+                configuration[keyPath: field] = convertDefault
+            } else if let perCPU {
+                configuration[keyPath: field] = perCPU(cpuCount)
+            } else {
+                configuration[keyPath: field] = defaultValue
+            }
+        }
     }
 }
 
 extension Configuration {
+    /// The keys `command` reads, in table order.
+    public static func keys(for command: ConfigurationCommand) -> [ConfigurationKey] {
+        keys.filter { $0.applies(to: command) }
+    }
+
     /// The key named `name` (`shard-size`), if there is one.
     public static func key(named name: String) -> ConfigurationKey? {
         keys.first { $0.name == name }

@@ -30,25 +30,28 @@ public enum ConfigurationLoader {
         try ConfigurationYAML.parse(text, origin: origin).map { ($0.key, $0.value, "\(origin):\($0.line)") }
     }
 
-    /// The configuration from defaults, then `fileText` (nil: no file), then `TIFFSHARD_<KEY>` variables
-    /// of `environment` (an empty variable restores the default), then `overrides` in order (flags,
+    /// The configuration of `command` from its defaults, then `fileText` (nil: no file), then `TIFFSHARD_<KEY>`
+    /// variables of `environment` (an empty variable restores the default), then `overrides` in order (flags,
     /// origin `--key`); every value is checked as it is applied, then the keys are checked together.
+    ///
+    /// The file may set any key (one file serves both commands; keys `command` does not read are checked
+    /// and ignored). Variables of keys `command` does not read are ignored; a flag of such a key is unknown.
     public static func load(
         fileText: String?, fileOrigin: String, environment: [String: String],
-        overrides: [(key: String, value: String)], cpuCount: Int
+        overrides: [(key: String, value: String)], cpuCount: Int, command: ConfigurationCommand = .run
     ) throws(ConfigurationError) -> Configuration {
         try resolve(
             fileText: fileText, fileOrigin: fileOrigin, environment: environment, overrides: overrides,
-            cpuCount: cpuCount
+            cpuCount: cpuCount, command: command
         ).configuration
     }
 
     /// `load`, also returning where each value came from and any warnings (for `check-config` and logs).
     public static func resolve(
         fileText: String?, fileOrigin: String, environment: [String: String],
-        overrides: [(key: String, value: String)], cpuCount: Int
+        overrides: [(key: String, value: String)], cpuCount: Int, command: ConfigurationCommand = .run
     ) throws(ConfigurationError) -> LoadedConfiguration {
-        let defaults = Configuration(cpuCount: cpuCount)
+        let defaults = Configuration(defaultsFor: command, cpuCount: cpuCount)
         var builder = Builder(
             loaded: LoadedConfiguration(
                 configuration: defaults,
@@ -64,7 +67,7 @@ public enum ConfigurationLoader {
                 try builder.apply(entry.key, entry.value, origin: entry.origin)
             }
         }
-        for key in Configuration.keys {
+        for key in Configuration.keys(for: command) {
             guard let text = environment[key.environmentName] else { continue }
             try builder.apply(key.name, text.isEmpty ? nil : text, origin: "environment \(key.environmentName)")
         }
@@ -76,9 +79,19 @@ public enum ConfigurationLoader {
             builder.loaded.warnings.append("environment variable \(name) names no configuration key\(hint)")
         }
         for override in overrides {
+            // The command line normally rejects such a flag first; this keeps the loader honest on its own.
+            if let key = Configuration.key(named: override.key), !key.applies(to: command) {
+                throw ConfigurationError(
+                    kind: .unknownKey(suggestion: nil), key: key.name, value: override.value,
+                    allowed: "one of " + Configuration.keys(for: command).map(\.name).joined(separator: ", "),
+                    origin: key.flagName)
+            }
             try builder.apply(override.key, override.value, origin: "--\(override.key)")
         }
-        try builder.loaded.configuration.validate(origins: builder.loaded.origins)
+        for key in Configuration.keys where key.requiredBy.contains(command) {
+            if builder.loaded.origins[key.name] == defaultOrigin { throw ConfigurationError.missing(key) }
+        }
+        try builder.loaded.configuration.validate(origins: builder.loaded.origins, command: command)
         return builder.loaded
     }
 

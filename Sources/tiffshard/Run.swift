@@ -9,7 +9,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch the ingest directory and publish shards continuously (systemd Type=notify service).",
         discussion: """
-            Precedence: flags > TIFFSHARD_<KEY> environment variables > --config file > defaults. \
+            Precedence: flags > TIFFSHARD_<KEY> environment variables > --config file > defaults \
+            (every key, its default and what it accepts: config/tiffshard.yaml, or check-config). \
             Signals: SIGTERM/SIGINT stop after publishing the partial shard (exit 0); SIGHUP reloads the \
             configuration. Exit status: 0 clean stop, 64 usage, 70 internal error, 74 I/O error (ingest \
             directory gone, output unwritable), 78 invalid configuration.

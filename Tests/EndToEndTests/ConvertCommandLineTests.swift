@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import TestSupport
+import TiffShardCore
 
 /// `tiffshard convert` as a command: its summary line, its progress bar, and its exit statuses.
 @Suite(.serialized)
@@ -126,6 +127,64 @@ struct ConvertCommandLineTests {
         #expect(report.shards.count >= 1 && report.shards.count < 3)
         #expect(report.sources == Array(names.prefix(8 * report.shards.count)))
         #expect(h.listing(copy).allSatisfy { $0.hasPrefix("shard-") })  // no temporary files left
+    }
+
+    @Test func everyConfigurationKeyHasAFlagOfTheSameNameWithTheTablesHelpAndViceVersa() throws {
+        let commands: [(arguments: [String], command: ConfigurationCommand, extra: Set<String>)] = [
+            (["run", "--help"], .run, ["--config"]),
+            (["check-config", "--help"], .run, ["--config"]),
+            (["convert", "--help"], .convert, ["--config", "--no-progress"]),
+        ]
+        let flag = try Regex(#"^  (--[a-z][a-z-]*)"#)
+        for (arguments, command, extra) in commands {
+            let run = try CommandRunner.run(TiffshardBinary.path, arguments, environment: ["COLUMNS": "200"], timeout: 30)
+            #expect(run.status == 0, "\(arguments)")
+            let flags = Set(run.standardOutput.split(separator: "\n").compactMap { line in
+                line.firstMatch(of: flag).map { String($0.output[1].substring ?? "") }
+            })
+            let keys = Configuration.keys(for: command)
+            #expect(flags == Set(keys.map(\.flagName)).union(extra), "\(arguments)")
+            // Help lines wrap at spaces; compare with blanks collapsed.
+            let collapsed = run.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            for key in keys {
+                let help = key.name == "recursive" && command == .convert ? key.switchHelp(for: command) : key.help(for: command)
+                #expect(collapsed.contains(help.split(whereSeparator: \.isWhitespace).joined(separator: " ")),
+                        "\(arguments): \(key.name)")
+            }
+        }
+    }
+
+    @Test func environmentAndConfigFileApplyToConvertBelowFlags() throws {
+        let h = try ConvertHarness("layers")
+        try h.writeGood((0..<5).map { "g\($0).tif" })
+        let fromEnvironment = try h.convert(into: h.output("env"), environment: ["TIFFSHARD_SHARD_SIZE": "2"])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.standardError)")
+        #expect(h.listing(h.output("env")) == ConvertHarness.files(shards: 0..<3, rejected: false))
+        let flagWins = try h.convert(into: h.output("flag"), ["--shard-size", "4"], environment: ["TIFFSHARD_SHARD_SIZE": "2"])
+        #expect(flagWins.status == 0)
+        #expect(h.listing(h.output("flag")) == ConvertHarness.files(shards: 0..<2, rejected: false))
+        // A daemon's file serves convert too: its directory keys are checked, then ignored.
+        let file = h.root("tiffshard.yaml")
+        try Data("ingest: ./somewhere\nshard-size: 5\nidle-flush: 1s\n".utf8).write(to: URL(fileURLWithPath: file))
+        let fromFile = try h.convert(into: h.output("file"), ["--config", file])
+        #expect(fromFile.status == 0, "\(fromFile.standardError)")
+        #expect(h.listing(h.output("file")) == ConvertHarness.files(shards: 0..<1, rejected: false))
+        #expect(try h.check(h.output("file")).structure == [])
+    }
+
+    @Test func invalidEnvironmentOrFileValueExits78WithTheDaemonsMessage() throws {
+        let h = try ConvertHarness("badenv")
+        try h.writeGood(["a.tif"])
+        let badEnvironment = try h.convert(environment: ["TIFFSHARD_RING_SIZE": "1"])
+        #expect(badEnvironment.status == 78)
+        #expect(badEnvironment.standardError.contains(
+            "invalid value '1' for ring-size (from environment TIFFSHARD_RING_SIZE): expected an integer from 2 to 16"))
+        let file = h.root("bad.yaml")
+        try Data("widht: 3\n".utf8).write(to: URL(fileURLWithPath: file))
+        let badFile = try h.convert(["--config", file])
+        #expect(badFile.status == 78)
+        #expect(badFile.standardError.contains("unknown key 'widht' in \(file):1 (did you mean 'width'?)"))
+        #expect(!FileManager.default.fileExists(atPath: h.output()))
     }
 
     private func shellQuoted(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
