@@ -7,7 +7,7 @@ struct Admitter: Sendable {
         /// A regular file with a TIFF name: hand it to the engine.
         case candidate(SourceFile)
         /// A TIFF name that cannot be ingested (directory, FIFO, symlink, dangling link...): quarantine.
-        case rejected(SourceFile, reason: String)
+        case rejected(SourceFile, Rejection)
         /// A subdirectory to descend into (recursive mode).
         case directory(String)
         /// Not ours: wrong name, hidden, temporary, vanished.
@@ -27,7 +27,7 @@ struct Admitter: Sendable {
             // The name was decoded lossily, so it cannot be opened, examined or moved: report it, leave it.
             guard Admission.isCandidateName(name) else { return .ignored }
             let file = SourceFile(path: path, relativePath: relativePath, size: 0, modificationTimeNanoseconds: 0)
-            return .rejected(file, reason: "bad name: file name is not valid UTF-8")
+            return .rejected(file, Rejection(.badName, "file name is not valid UTF-8"))
         }
         guard let status = try? FileSystem.statusIfExists(path, followSymlinks: false) else { return .ignored }
         if status.kind == .directory && recursive && !name.hasPrefix(".") { return .directory(relativePath) }
@@ -40,17 +40,17 @@ struct Admitter: Sendable {
             return .candidate(file(status))
         case .symlink:
             guard followSymlinks else {
-                return .rejected(file(status), reason: "symlink: not followed (set follow-symlinks: true to allow)")
+                return .rejected(file(status), Rejection(.symlink, "not followed (set follow-symlinks: true to allow)"))
             }
             guard let target = try? FileSystem.statusIfExists(path, followSymlinks: true) else {
-                return .rejected(file(status), reason: "symlink: dangling (target does not exist)")
+                return .rejected(file(status), Rejection(.symlink, "dangling (target does not exist)"))
             }
             guard target.kind == .regular else {
-                return .rejected(file(status), reason: "not a regular file: symlink to \(Self.describe(target.kind))")
+                return .rejected(file(status), Rejection(.notRegular, "symlink to \(Self.describe(target.kind))"))
             }
             return .candidate(file(target))
         default:
-            return .rejected(file(status), reason: "not a regular file: \(Self.describe(status.kind))")
+            return .rejected(file(status), Rejection(.notRegular, Self.describe(status.kind)))
         }
     }
 

@@ -77,9 +77,9 @@ public final class Converter {
         for verdict in verdicts {
             switch verdict {
             case .candidate(let file): candidates.append(file)
-            case .rejected(let file, let reason):
-                supervisor.engine.statistics.countRejection(reason)
-                supervisor.perform(rejection: file, reason: reason)
+            case .rejected(let file, let rejection):
+                supervisor.engine.statistics.countRejection(rejection)
+                supervisor.perform(rejection: file, rejection)
             case .directory, .ignored: break
             }
         }
@@ -108,8 +108,9 @@ public final class Converter {
         let rate = Double(stats.imagesPublished) / seconds
         var text = "converted \(stats.imagesPublished) images into \(stats.shardsPublished) shards in "
             + "\(Format.fixed(seconds, 1)) s (\(Format.fixed(rate, 1)) img/s); rejected \(stats.rejected)"
-        if !stats.rejectedByReason.isEmpty {
-            text += " (" + stats.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        if !stats.rejectedByCategory.isEmpty {
+            text += " (" + stats.rejectedByCategory.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 }
+                .map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
         }
         return text
     }
@@ -138,9 +139,10 @@ extension Converter: Supervisor.Hooks {
 
     func supervisor(_ supervisor: Supervisor, sourcesChanged sources: [SourceFile]) {
         // One pass only: a source rewritten while we read it is reported, not waited for.
+        let rejection = Rejection(.changed, "modified while being read")
         for file in sources {
-            supervisor.engine.statistics.countRejection("changed: modified while being read")
-            supervisor.perform(rejection: file, reason: "changed: modified while being read")
+            supervisor.engine.statistics.countRejection(rejection)
+            supervisor.perform(rejection: file, rejection)
         }
     }
     func supervisorInotifyReadable(_ supervisor: Supervisor) {}
@@ -148,9 +150,14 @@ extension Converter: Supervisor.Hooks {
 
 extension Supervisor {
     /// Quarantines a file the supervisor itself rejected (by type), outside the engine.
-    func perform(rejection file: SourceFile, reason: String) {
-        logger.warning("rejected \(file.relativePath): \(reason)", metadata: [LogKey.source: "\(file.relativePath)", LogKey.reason: "\(reason)"])
-        publisher.submit(.reject(file, reason: reason, policy))
+    func perform(rejection file: SourceFile, _ rejection: Rejection) {
+        logger.warning(
+            "rejected \(file.relativePath): \(rejection.reason)",
+            metadata: [
+                LogKey.source: "\(file.relativePath)", LogKey.category: "\(rejection.category.rawValue)",
+                LogKey.reason: "\(rejection.reason)",
+            ])
+        publisher.submit(.reject(file, rejection, policy))
     }
 }
 

@@ -146,7 +146,7 @@ extension Daemon: Supervisor.Hooks {
             + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.engine.queuedCount + supervisor.engine.inFlightCount) queued, "
             + "\(stats.rejected) rejected"
         if supervisor.engine.ringIsFull { line += ", ring full (backpressure)" }
-        if let note = statusNote ?? stats.lastPublicationError.map({ Self.cannotPublish + $0 }) { line += "; " + note }
+        if let note = statusNote ?? stats.lastPublicationError.map({ Self.cannotPublish + $0.description }) { line += "; " + note }
         return line
     }
 }

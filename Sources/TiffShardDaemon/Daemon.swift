@@ -51,7 +51,8 @@ public final class Daemon {
         PublicationPolicy(
             output: configuration.output, naming: ShardNaming(prefix: configuration.instance),
             onSuccess: configuration.onSuccess, processedDir: configuration.processedDir,
-            failedDir: configuration.failedDir, rejectionLog: configuration.failedDir + "/failures.jsonl")
+            failedDir: configuration.failedDir, rejectionLog: configuration.failedDir + "/failures.jsonl",
+            ingest: configuration.ingest)
     }
 
     /// Runs until SIGTERM/SIGINT (exit 0) or a fatal error (non-zero); returns the exit code.
@@ -126,9 +127,9 @@ public final class Daemon {
                 }
                 settling[file.path] = nil
                 files.append(file)
-            case .rejected(let file, let reason):
-                supervisor.engine.statistics.countRejection(reason)
-                supervisor.perform(rejection: file, reason: reason)
+            case .rejected(let file, let rejection):
+                supervisor.engine.statistics.countRejection(rejection)
+                supervisor.perform(rejection: file, rejection)
             case .directory, .ignored:
                 break
             }

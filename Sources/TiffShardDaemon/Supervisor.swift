@@ -115,7 +115,7 @@ final class Supervisor {
         guard case .shard(let sequence, let error, let changed) = completion else { return }
         if let error {
             logger.error("publication failed, will retry: \(error)", metadata: [LogKey.shard: "\(policy.naming.arrayName(sequence))"])
-            hooks?.supervisor(self, publicationFailed: error)
+            hooks?.supervisor(self, publicationFailed: error.description)
         }
         feed(.publicationFinished(sequence: sequence, error: error))
         if !changed.isEmpty { hooks?.supervisor(self, sourcesChanged: changed) }
@@ -138,12 +138,10 @@ final class Supervisor {
             readWorker(id)  // results sent just before death count
             if let member = pool.members[id], member.open { try? epoll.remove(member.socket) }
             pool.remove(id)
-            var signal: Int32? = nil
-            if case .signaled(let s, _) = status { signal = s }
             if status != .exited(0) || engine.workerCount > 0 {
                 logger.warning("worker exited: \(status)", metadata: [LogKey.worker: "\(id.rawValue)"])
             }
-            feed(.workerExited(id, status: "\(status)", signal: signal))
+            feed(.workerExited(id, WorkerExit(status)))
         }
     }
 
@@ -156,7 +154,7 @@ final class Supervisor {
                 queued.append(.workerStarted(id))
             } catch {
                 logger.error("could not start worker: \(error)", metadata: [LogKey.worker: "\(id.rawValue)"])
-                queued.append(.workerSpawnFailed(id, reason: "\(error)"))
+                queued.append(.workerSpawnFailed(id, WorkerSpawnError(error)))
             }
         case .retireWorker(let id):
             if let member = pool.members[id], member.open { try? epoll.remove(member.socket) }
@@ -172,9 +170,8 @@ final class Supervisor {
         case .publish(let publication):
             inFlightPublications[publication.sequence] = publication
             publisher.submit(.shard(publication, ring, policy))
-        case .reject(let file, let reason):
-            logger.warning("rejected \(file.relativePath): \(reason)", metadata: [LogKey.source: "\(file.relativePath)", LogKey.reason: "\(reason)"])
-            publisher.submit(.reject(file, reason: reason, policy))
+        case .reject(let file, let rejection):
+            perform(rejection: file, rejection)
         case .rebuildRing(let settings):
             do {
                 ring = try SharedRing(settings: settings)
@@ -188,8 +185,8 @@ final class Supervisor {
             if let publication = inFlightPublications.removeValue(forKey: sequence) {
                 hooks?.supervisor(self, published: publication)
             }
-        case .reexamine(let file, let reason):
-            logger.notice("\(file.relativePath) \(reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
+        case .reexamine(let file, let rejection):
+            logger.notice("\(file.relativePath) \(rejection.reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)", LogKey.category: "\(rejection.category.rawValue)"])
             hooks?.supervisor(self, sourcesChanged: [file])
         case .fatal(let reason):
             logger.critical("\(reason); stopping")

@@ -138,9 +138,9 @@ struct EngineSimulation {
                 problem("publishing \(row.source.path) which is not decoded or already resolved")
             }
             publishing = p
-        case .reject(let file, let reason):
+        case .reject(let file, let rejection):
             if resolved.contains(file.path) { problem("\(file.path) rejected after being resolved") }
-            rejectedReasons[file.path, default: []].append(reason)
+            rejectedReasons[file.path, default: []].append(rejection.reason)
             resolved.insert(file.path)
             inFlight.remove(file.path)
         case .rebuildRing(let settings):
