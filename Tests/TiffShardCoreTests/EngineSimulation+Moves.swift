@@ -100,6 +100,10 @@ extension EngineSimulation {
             workers[id]!.queue.removeFirst()
             inFlight.remove(job.path)
             send(.jobFinished(id, JobResult(jobID: job.id, outcome: .rejected(Rejection(.notTIFF, "bad signature")))))
+        case .outOfMemory:
+            workers[id]!.queue.removeFirst()
+            inFlight.remove(job.path)
+            send(.jobFinished(id, JobResult(jobID: job.id, outcome: .rejected(Rejection(.outOfMemory, "allocation failed")))))
         case .good, .hangs, .slow:
             workers[id]!.queue.removeFirst()
             inFlight.remove(job.path)
