@@ -50,13 +50,17 @@ template <typename Body> tsk_status guarded(char *error, size_t capacity, Body &
         writeError(error, capacity, failure.what());
         return failure.status();
     } catch (const cv::Exception &exception) {
+        if (exception.code == cv::Error::StsNoMem) {
+            writeError(error, capacity, "allocation failed in OpenCV");
+            return TSK_OUT_OF_MEMORY;
+        }
         char message[512];
         std::snprintf(message, sizeof message, "OpenCV error in %s: %s", exception.func.c_str(), exception.err.c_str());
         writeError(error, capacity, message);
         return TSK_INTERNAL;
     } catch (const std::bad_alloc &) {
-        writeError(error, capacity, "out of memory");
-        return TSK_INTERNAL;
+        writeError(error, capacity, "allocation failed (std::bad_alloc)");
+        return TSK_OUT_OF_MEMORY;
     } catch (const std::exception &exception) {
         writeError(error, capacity, exception.what());
         return TSK_INTERNAL;

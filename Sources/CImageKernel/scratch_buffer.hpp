@@ -23,7 +23,7 @@ class ScratchBuffer {
         capacity_ = 0;
         size_t rounded = (bytes + kGranule - 1) / kGranule * kGranule;
         data_.reset(new (std::nothrow) uint8_t[rounded]);
-        if (!data_) fail(TSK_INTERNAL, "cannot allocate %zu bytes of scratch memory", rounded);
+        if (!data_) fail(TSK_OUT_OF_MEMORY, "cannot allocate %zu bytes of scratch memory", rounded);
         capacity_ = rounded;
         return data_.get();
     }

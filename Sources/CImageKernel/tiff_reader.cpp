@@ -46,7 +46,7 @@ void unmapProc(thandle_t, void *, toff_t) {}
 
 TiffReader::TiffReader(const SourceFile &file, uint64_t max_pixels) {
     TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
-    if (options == nullptr) fail(TSK_INTERNAL, "out of memory");
+    if (options == nullptr) fail(TSK_OUT_OF_MEMORY, "cannot allocate libtiff options");
     TIFFOpenOptionsSetErrorHandlerExtR(options, captureTiffError, nullptr);
     TIFFOpenOptionsSetWarningHandlerExtR(options, dropTiffWarning, nullptr);
     if (max_pixels > 0) {

@@ -6,7 +6,10 @@ extension Engine {
         var file: SourceFile
         var slot: Int
         var row: Int
+        /// Times it was handed to a worker (a try that never started does not count).
         var attempts: Int
+        /// A retry is not dispatched before this time (per-file backoff after a crash or out of memory).
+        var notBefore: Duration = .zero
     }
 
     enum RowState: Equatable, Sendable {
@@ -37,7 +40,7 @@ extension Engine {
 
     /// Gives the next free row, opening a slot if needed; nil means backpressure (or no new rows allowed).
     mutating func assignRow(now: Duration) -> (slot: Int, row: Int)? {
-        guard pendingSettings == nil else { return nil }
+        guard newRingSettings == nil else { return nil }
         if fillingSlot == nil {
             guard let free = slots.firstIndex(where: { $0.phase == .free }) else { return nil }
             slots[free] = Slot(phase: .filling, rows: [], inFlight: 0, openedAt: now)
@@ -64,8 +67,9 @@ extension Engine {
         guard let s = fillingSlot, !slots[s].rows.isEmpty else { return }
         let idle = queuedCount == 0 && (settings.idleFlush.map { now - lastArrival >= $0 } ?? false)
         let old = settings.maxShardAge.map { now - slots[s].openedAt >= $0 } ?? false
-        let draining = (shuttingDown || inputExhausted || pendingSettings != nil) && queuedCount == 0
-        if idle || old || draining || pendingSettings != nil { seal(s) }
+        let rebuilding = newRingSettings != nil
+        let draining = (isWindingDown || rebuilding) && queuedCount == 0
+        if idle || old || draining || rebuilding { seal(s) }
     }
 
     /// Records a row's outcome.
@@ -100,7 +104,7 @@ extension Engine {
         }
     }
 
-    mutating func publicationFinished(_ sequence: Int, error: String?, now: Duration, into actions: inout [Action]) {
+    mutating func publicationFinished(_ sequence: Int, error: PublicationError?, now: Duration, into actions: inout [Action]) {
         guard let s = publishing, slots[s].sequence == sequence else { return }
         publishing = nil
         if let error {

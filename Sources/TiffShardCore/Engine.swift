@@ -10,11 +10,12 @@ public struct Engine: Sendable {
         /// No more files will be discovered (one-shot `convert`): finish when everything is published.
         case inputExhausted
         case workerStarted(WorkerID)
-        case workerSpawnFailed(WorkerID, reason: String)
+        case workerSpawnFailed(WorkerID, WorkerSpawnError)
         case jobFinished(WorkerID, JobResult)
-        /// The worker process is gone; `status` is e.g. "signal 11" or "exit code 1".
-        case workerExited(WorkerID, status: String, signal: Int32?)
-        case publicationFinished(sequence: Int, error: String?)
+        /// The worker process is gone, and how it ended.
+        case workerExited(WorkerID, WorkerExit)
+        /// A shard was written (`error` nil) or could not be (it is retried with a backoff).
+        case publicationFinished(sequence: Int, error: PublicationError?)
         case tick
         case shutdownRequested
         case reconfigure(EngineSettings)
@@ -25,18 +26,19 @@ public struct Engine: Sendable {
         case spawnWorker(WorkerID)
         /// Close the worker's socket; it exits on EOF.
         case retireWorker(WorkerID)
-        case killWorker(WorkerID, reason: String)
+        case killWorker(WorkerID, reason: WorkerKillReason)
         case dispatch(WorkerID, DecodeBatch)
         case publish(ShardPublication)
-        case reject(SourceFile, reason: String)
+        case reject(SourceFile, Rejection)
         /// Tear down the shared-memory ring and build one for these settings (no worker is alive).
         case rebuildRing(EngineSettings)
         /// A shard and its sources are durable and disposed of.
         case published(sequence: Int, rows: Int)
-        /// The file changed while a worker read it: admit it again once it settles (or reject it, one-shot).
-        case reexamine(SourceFile, reason: String)
+        /// The file changed while a worker read it (a `.changed` rejection): admit it again once it settles
+        /// (or reject it, one-shot).
+        case reexamine(SourceFile, Rejection)
         /// The pool cannot work at all; stop and exit with an error.
-        case fatal(String)
+        case fatal(EngineFailure)
         /// Everything is done (after shutdown or exhausted input); exit.
         case finished
     }
@@ -64,15 +66,12 @@ public struct Engine: Sendable {
     // Workers.
     var workers: [WorkerID: Worker] = [:]
     var nextWorkerID = 1
-    var consecutiveCrashes = 0
+    /// Worker deaths in a row that no file can be blamed for (no job was running): they delay respawns.
+    var unexplainedDeaths = 0
     var startupFailures = 0
     var spawnNotBefore: Duration = .zero
 
-    // Lifecycle.
-    var inputExhausted = false
-    var shuttingDown = false
-    var pendingSettings: EngineSettings?
-    var finishedEmitted = false
+    var lifecycle: Lifecycle = .accepting(newRing: nil)
 
     public init(settings: EngineSettings, firstSequence: Int = 0) {
         self.settings = settings
@@ -87,22 +86,23 @@ public struct Engine: Sendable {
         case .filesDiscovered(let files):
             discover(files, now: now)
         case .inputExhausted:
-            inputExhausted = true
+            if case .accepting = lifecycle { lifecycle = .inputExhausted }
         case .workerStarted(let id):
-            if workers[id] != nil, workers[id]!.phase == .starting { workers[id]!.phase = .idle }
-        case .workerSpawnFailed(let id, let reason):
-            workerGone(id, status: "spawn failed: \(reason)", signal: nil, now: now, into: &actions)
+            if workers[id]?.state == .starting { workers[id]!.state = .idle(hasWorked: false) }
+        case .workerSpawnFailed(let id, let error):
+            workerGone(id, .spawnFailed(error), now: now, into: &actions)
         case .jobFinished(let id, let result):
             jobFinished(id, result, now: now, into: &actions)
-        case .workerExited(let id, let status, let signal):
-            workerGone(id, status: status, signal: signal, now: now, into: &actions)
+        case .workerExited(let id, let exit):
+            workerGone(id, exit, now: now, into: &actions)
         case .publicationFinished(let sequence, let error):
             publicationFinished(sequence, error: error, now: now, into: &actions)
         case .tick:
             checkTimeouts(now: now, into: &actions)
         case .shutdownRequested:
-            if !shuttingDown {
-                shuttingDown = true
+            if lifecycle != .shuttingDown && lifecycle != .finished {
+                // A ring rebuild waiting for the ring to drain is dropped: nothing would use the new ring.
+                lifecycle = .shuttingDown
                 // Files not yet on a worker stay where they are; the next start finds them again.
                 for file in pending[pendingHead...] { known.remove(file.relativePath) }
                 pending.removeAll()
@@ -124,13 +124,13 @@ public struct Engine: Sendable {
     /// Live worker processes (starting, idle or busy).
     public var workerCount: Int { workers.count }
     /// Whether `finished` has been emitted.
-    public var isFinished: Bool { finishedEmitted }
+    public var isFinished: Bool { lifecycle == .finished }
 
     /// Whether `path` is pending, on a worker or waiting for its shard to be published.
     public func isKnown(_ path: SourcePath) -> Bool { known.contains(path) }
 
     mutating func discover(_ files: [SourceFile], now: Duration) {
-        guard !shuttingDown else { return }
+        guard lifecycle != .shuttingDown, lifecycle != .finished else { return }
         var added = false
         for file in files where !known.contains(file.relativePath) {
             known.insert(file.relativePath)
@@ -146,17 +146,18 @@ public struct EngineStatistics: Equatable, Sendable {
     public var imagesPublished = 0
     public var shardsPublished = 0
     public var rejected = 0
-    public var rejectedByReason: [String: Int] = [:]
+    public var rejectedByCategory: [Rejection.Category: Int] = [:]
     public var workerCrashes = 0
+    /// Out-of-memory results that were put back in the queue for a later attempt.
+    public var memoryRetries = 0
     public var publicationFailures = 0
     /// The last publication error, cleared when a publication succeeds.
-    public var lastPublicationError: String?
+    public var lastPublicationError: PublicationError?
     public init() {}
 
-    /// Counts a rejection decided outside the engine (e.g. a symlink or a FIFO named `x.tif`).
-    public mutating func countRejection(_ reason: String) {
+    /// Counts a rejection (the engine's own, or one decided outside it: a symlink or a FIFO named `x.tif`).
+    public mutating func countRejection(_ rejection: Rejection) {
         rejected += 1
-        let category = reason.split(separator: ":", maxSplits: 1).first.map(String.init) ?? reason
-        rejectedByReason[category, default: 0] += 1
+        rejectedByCategory[rejection.category, default: 0] += 1
     }
 }

@@ -49,28 +49,3 @@ public struct EngineSettings: Equatable, Sendable {
         width != other.width || height != other.height || shardSize != other.shardSize || ringSize != other.ringSize
     }
 }
-
-/// Identifies a worker process slot for the engine; never reused, so late events from an old worker are ignored.
-public struct WorkerID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let rawValue: Int
-    public init(_ rawValue: Int) { self.rawValue = rawValue }
-    public static func < (a: WorkerID, b: WorkerID) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { "worker \(rawValue)" }
-}
-
-/// A shard ready to be written: its rows (only the decoded ones, in row order) and where they are in memory.
-public struct ShardPublication: Equatable, Sendable {
-    public struct Row: Equatable, Sendable {
-        /// Row index inside the ring segment.
-        public var physicalRow: Int
-        public var source: SourceFile
-        public var info: SourceInfo
-    }
-    public var sequence: Int
-    public var slot: Int
-    public var width: Int
-    public var height: Int
-    public var rows: [Row]
-    /// 1 for the first try, incremented on each retry after an I/O failure.
-    public var attempt: Int
-}

@@ -65,8 +65,20 @@ public struct Rejection: Hashable, Sendable, CustomStringConvertible {
         self.detail = detail
     }
 
-    /// The human reason: `label: detail` (or the label alone when there is no detail).
-    public var reason: String { detail.isEmpty ? category.label : "\(category.label): \(detail)" }
+    /// The human reason, in the words the logs always used: `label: detail` for most categories,
+    /// `decoder crashed (signal 11)` for a crash and `decode timed out after 30 s` for a timeout
+    /// (or the label alone when there is no detail).
+    public var reason: String {
+        guard !detail.isEmpty else { return category.label }
+        switch category {
+        case .crashed: return "\(category.label) (\(detail))"
+        case .timeout: return "\(category.label) \(detail)"
+        default: return "\(category.label): \(detail)"
+        }
+    }
+
+    /// Whether a later attempt may succeed where this one failed (the file itself is not known to be bad).
+    public var isTransient: Bool { category == .outOfMemory }
 
     public var description: String { reason }
 }

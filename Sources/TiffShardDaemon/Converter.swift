@@ -97,8 +97,9 @@ public final class Converter {
         let rate = Double(stats.imagesPublished) / seconds
         var text = "converted \(stats.imagesPublished) images into \(stats.shardsPublished) shards in "
             + "\(Format.fixed(seconds, 1)) s (\(Format.fixed(rate, 1)) img/s); rejected \(stats.rejected)"
-        if !stats.rejectedByReason.isEmpty {
-            text += " (" + stats.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+        if !stats.rejectedByCategory.isEmpty {
+            let counts = stats.rejectedByCategory.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 }
+            text += " (" + counts.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
         }
         return text
     }

@@ -114,7 +114,7 @@ extension Daemon: Supervisor.Driver {
             + "\(stats.shardsPublished) shards, \(Format.fixed(rate.perSecond, 0)) img/s, \(supervisor.backlog) queued, "
             + "\(stats.rejected) rejected"
         if supervisor.ringIsFull { line += ", ring full (backpressure)" }
-        if let note = note ?? stats.lastPublicationError.map({ StatusNote.cannotPublish($0) }) { line += "; \(note)" }
+        if let note = note ?? stats.lastPublicationError.map({ StatusNote.cannotPublish($0.description) }) { line += "; \(note)" }
         return line
     }
 }

@@ -57,7 +57,7 @@ public final class Daemon {
             root: FilePath(configuration.ingest), output: configuration.output,
             naming: ShardNaming(prefix: configuration.instance), onSuccess: configuration.onSuccess,
             processedDir: configuration.processedDir, failedDir: configuration.failedDir,
-            rejectionLog: configuration.failedDir + "/failures.jsonl")
+            rejectionLog: configuration.failedDir + "/failures.jsonl", ingest: configuration.ingest)
     }
 
     /// Runs until SIGTERM/SIGINT (exit 0) or a fatal error (non-zero); returns the exit code.

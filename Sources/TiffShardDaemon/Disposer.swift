@@ -42,26 +42,52 @@ struct Disposer {
     }
 
     /// Records a rejection (durably) and, in daemon mode, moves the file to the failed directory.
-    func quarantine(_ source: SourceFile, _ rejection: Rejection) {
-        let record = RejectionRecord(
-            source: source.relativePath, reason: rejection.reason, timeNanoseconds: WallClock.nowNanoseconds(),
-            bytes: source.size)
-        do {
-            let fd = try FileDescriptor.open(policy.rejectionLog, [.writeOnly, .create, .append], mode: 0o644)
-            defer { fd.close() }
-            try fd.writeAll(Array((record.encoded() + "\n").utf8))
-            try fd.sync()
-        } catch {
-            logger.error("could not record rejection", metadata: [LogKey.path: "\(policy.rejectionLog)", LogKey.error: "\(error)"])
+    ///
+    /// `recorded` (daemon mode) holds the files of the ingest directory that already have a record: one
+    /// found there again (a kill came between an earlier record and its move) is moved without a second
+    /// record. A file is in the set from its record until it has left the ingest directory.
+    func quarantine(_ source: SourceFile, _ rejection: Rejection, recorded: inout RecordedRejections?) {
+        let identity = source.identity
+        if recorded?.contains(identity) == true {
+            logger.notice(
+                "\(source.relativePath) was already recorded as rejected; moving it without a second record",
+                metadata: [LogKey.source: "\(source.relativePath)", LogKey.category: "\(rejection.category.rawValue)"])
+        } else {
+            let record = RejectionRecord(
+                source: source.relativePath, rejection: rejection, timeNanoseconds: WallClock.nowNanoseconds(),
+                bytes: source.size, modificationTimeNanoseconds: source.modificationTimeNanoseconds)
+            do {
+                let fd = try FileDescriptor.open(policy.rejectionLog, [.writeOnly, .create, .append], mode: 0o644)
+                defer { fd.close() }
+                try fd.writeAll(Array((record.encoded() + "\n").utf8))
+                try fd.sync()
+                recorded?.insert(identity)
+            } catch {
+                logger.error("could not record rejection", metadata: [LogKey.path: "\(policy.rejectionLog)", LogKey.error: "\(error)"])
+            }
         }
         guard let failedDir = policy.failedDir else { return }
-        guard (try? FileSystem.statusIfExists(path(source), followSymlinks: false)) != nil else { return }
+        guard (try? FileSystem.statusIfExists(path(source), followSymlinks: false)) != nil else {
+            recorded?.remove(identity)
+            return
+        }
         do {
             let target = try moveAside(source, into: failedDir)
+            recorded?.remove(identity)
             try FileSystem.syncDirectory(target.parent)
             try FileSystem.syncDirectory(path(source).parent)
         } catch {
             logger.error("could not move rejected file", metadata: [LogKey.source: "\(source.relativePath)", LogKey.error: "\(error)"])
+        }
+    }
+
+    /// The files of `ingest` that already have a line in `log`, unchanged since (see `RecordedRejections`).
+    static func recordedRejections(log: String, ingest: String) -> RecordedRejections {
+        guard let bytes = try? FileSystem.readFile(log) else { return RecordedRejections() }
+        let lines = bytes.split(separator: UInt8(ascii: "\n")).lazy.map { String(decoding: $0, as: UTF8.self) }
+        return RecordedRejections(lines: lines) { relativePath in
+            guard let status = try? FileSystem.statusIfExists(FilePath(bytes: relativePath.absolute(under: Array(ingest.utf8))), followSymlinks: false) else { return nil }
+            return ObservedFile(size: status.size, modificationTimeNanoseconds: status.modificationTimeNanoseconds)
         }
     }
 

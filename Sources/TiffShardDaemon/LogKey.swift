@@ -6,6 +6,7 @@ enum LogKey {
     static let source = "source"
     static let shard = "shard"
     static let reason = "reason"
+    /// A rejection's `Rejection.Category` raw value (`not-tiff`, `crashed`...).
     static let category = "category"
     static let rows = "rows"
     static let path = "path"

@@ -16,7 +16,7 @@ final class Publisher: @unchecked Sendable {
     enum Completion {
         /// A shard is durable (error nil) or could not be written; `changed` are sources that were
         /// modified after they were read and so were neither disposed of nor consumed.
-        case shard(sequence: Int, error: String?, changed: [SourceFile])
+        case shard(sequence: Int, error: PublicationError?, changed: [SourceFile])
         /// A rejected source is recorded (and moved aside in daemon mode).
         case quarantined(SourceFile)
     }
@@ -30,6 +30,9 @@ final class Publisher: @unchecked Sendable {
     let wakeup: EventDescriptor
     let logger: Logger
     let writer: ShardWriter
+    /// Daemon mode: the ingest directory's files that already have a rejection record (publisher thread only),
+    /// loaded from the log named here on the first rejection.
+    private var recorded: (log: String, rejections: RecordedRejections)?
 
     init(logger: Logger) throws {
         self.logger = logger
@@ -105,17 +108,34 @@ final class Publisher: @unchecked Sendable {
             do {
                 try writer.write(publication, ring: ring, policy: policy)
             } catch {
-                return .shard(sequence: publication.sequence, error: "\(error)", changed: [])
+                let errno = (error as? SystemCallError)?.errno.rawValue
+                return .shard(sequence: publication.sequence, error: PublicationError(errorNumber: errno, detail: "\(error)"), changed: [])
             }
             let changed = Disposer(policy: policy, logger: logger).dispose(publication.rows.map(\.source))
             return .shard(sequence: publication.sequence, error: nil, changed: changed)
         case .reject(let file, let rejection, let policy):
-            Disposer(policy: policy, logger: logger).quarantine(file, rejection)
+            var rejections = recordedRejections(policy)
+            Disposer(policy: policy, logger: logger).quarantine(file, rejection, recorded: &rejections)
+            if let rejections { recorded = (policy.rejectionLog, rejections) }
             return .quarantined(file)
         case .disposeRecovered(let files, let policy):
             _ = Disposer(policy: policy, logger: logger).dispose(files)
             return nil
         }
+    }
+}
+
+extension Publisher {
+    /// The recorded rejections for `policy`'s log, read the first time it is used (at start-up, or after a
+    /// reload moved the failed directory); nil when rejected files are not moved (`convert`).
+    private func recordedRejections(_ policy: PublicationPolicy) -> RecordedRejections? {
+        guard policy.failedDir != nil, let ingest = policy.ingest else { return nil }
+        if let recorded, recorded.log == policy.rejectionLog { return recorded.rejections }
+        let loaded = Disposer.recordedRejections(log: policy.rejectionLog, ingest: ingest)
+        if loaded.count > 0 {
+            logger.notice("\(loaded.count) files in the ingest directory already have a rejection record")
+        }
+        return loaded
     }
 }
 
@@ -132,4 +152,6 @@ struct PublicationPolicy: Sendable {
     var failedDir: String?
     /// `OUT/rejected.jsonl` for convert, `failed-dir/failures.jsonl` for the daemon.
     var rejectionLog: String
+    /// The ingest directory (daemon): rejected files still in it with a record are not recorded twice.
+    var ingest: String? = nil
 }

@@ -101,7 +101,7 @@ final class Supervisor {
 
     /// Quarantines a file the intake rejected (by type or name), counting it like the engine's rejections.
     func quarantine(_ file: SourceFile, _ rejection: Rejection) {
-        engine.statistics.countRejection(rejection.reason)
+        engine.statistics.countRejection(rejection)
         submitRejection(file, rejection)
     }
 
@@ -196,7 +196,7 @@ final class Supervisor {
         case .shard(let sequence, let error, let changed):
             if let error {
                 logger.error("publication failed, will retry: \(error)", metadata: [LogKey.shard: "\(policy.naming.arrayName(sequence))"])
-                notices.append(.publicationFailed(error))
+                notices.append(.publicationFailed(error.description))
             }
             // Changed sources first: the intake then knows, when it hears of the publication, that their
             // names hold new content.
@@ -227,12 +227,10 @@ final class Supervisor {
             readWorker(id)  // results sent just before death count
             if let member = pool.members[id], member.open { try? epoll.remove(member.socket) }
             pool.remove(id)
-            var signal: Int32? = nil
-            if case .signaled(let s, _) = status { signal = s }
             if status != .exited(0) || engine.workerCount > 0 {
                 logger.warning("worker exited: \(status)", metadata: [LogKey.worker: "\(id.rawValue)"])
             }
-            feed(.workerExited(id, status: "\(status)", signal: signal))
+            feed(.workerExited(id, WorkerExit(status)))
         }
     }
 
@@ -253,7 +251,7 @@ final class Supervisor {
                 queued.append(.workerStarted(id))
             } catch {
                 logger.error("could not start worker: \(error)", metadata: [LogKey.worker: "\(id.rawValue)"])
-                queued.append(.workerSpawnFailed(id, reason: "\(error)"))
+                queued.append(.workerSpawnFailed(id, WorkerSpawnError(error)))
             }
         case .retireWorker(let id):
             if let member = pool.members[id], member.open { try? epoll.remove(member.socket) }
@@ -271,7 +269,7 @@ final class Supervisor {
             inFlightPublications[publication.sequence] = publication
             publisher.submit(.shard(publication, ring, policy))
         case .reject(let file, let reason):
-            submitRejection(file, Rejection(legacy: reason))
+            submitRejection(file, reason)
         case .rebuildRing(let settings):
             do {
                 ring = try SharedRing(settings: settings)
@@ -285,8 +283,8 @@ final class Supervisor {
             if let publication = inFlightPublications.removeValue(forKey: sequence) {
                 notices.append(.published(publication))
             }
-        case .reexamine(let file, let reason):
-            logger.notice("\(file.relativePath) \(reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
+        case .reexamine(let file, let rejection):
+            logger.notice("\(file.relativePath) \(rejection.reason); looking at it again", metadata: [LogKey.source: "\(file.relativePath)"])
             notices.append(.changed([file]))
         case .fatal(let reason):
             logger.critical("\(reason); stopping")

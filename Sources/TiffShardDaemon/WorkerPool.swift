@@ -142,3 +142,20 @@ final class WorkerPool {
         byPID.removeAll()
     }
 }
+
+extension WorkerExit {
+    /// The engine's view of how a worker process ended.
+    init(_ status: ExitStatus) {
+        switch status {
+        case .exited(let code): self = .exited(code)
+        case .signaled(let signal, let coreDumped): self = .signaled(signal, coreDumped: coreDumped)
+        }
+    }
+}
+
+extension WorkerSpawnError {
+    /// The engine's view of an error from `WorkerPool.spawn` (its errno when a system call failed).
+    init(_ error: any Error) {
+        self.init(errorNumber: (error as? SystemCallError)?.errno.rawValue, detail: "\(error)")
+    }
+}

@@ -84,7 +84,7 @@ public struct WorkerLoop {
         let slot = Int(job.slot)
         let offset = Int(job.row) * imageBytes
         guard slot < segments.count, offset + imageBytes <= segments[slot].size else {
-            return JobResult(jobID: job.id, outcome: .rejected("internal error: row \(job.row) of slot \(slot) is outside the ring"))
+            return JobResult(jobID: job.id, outcome: .rejected(Rejection(.internal, "row \(job.row) of slot \(slot) is outside the ring")))
         }
         // The root is joined to the source's path here, at the system call, as bytes (names need not be UTF-8).
         let path = FilePath(bytes: job.path.absolute(under: batch.root))
@@ -95,21 +95,23 @@ public struct WorkerLoop {
         errorText[0] = 0
         let status = errorText.withUnsafeMutableBufferPointer { text in
             path.withCPath { cPath in
-            tsk_decode_resize(
-                cPath, destination, Int32(batch.width), Int32(batch.height),
-                tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
-                text.baseAddress!, text.count)
+                tsk_decode_resize(
+                    cPath, destination, Int32(batch.width), Int32(batch.height),
+                    tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
+                    text.baseAddress!, text.count)
             }
         }
         // A writer still at work (or a replaced file) shows as a size, mtime or inode change across the decode.
         let after = try? FileSystem.status(path)
-        let changedWhileRead = JobResult(jobID: job.id, outcome: .rejected("\(JobResult.changedPrefix) modified while being read"))
+        let changedWhileRead = JobResult(jobID: job.id, outcome: .rejected(Rejection(.changed, "modified while being read")))
         guard status == TSK_OK else {
             // Rewritten in place while being read: the error is about a mix of old and new bytes, not
             // about the new content, which must be looked at again rather than quarantined.
             if let before, let after, !Self.same(before, after) { return changedWhileRead }
             let message = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return JobResult(jobID: job.id, outcome: .rejected("\(Self.category(status)): \(message)"))
+            // The kernel says "not a TIFF" for a zero-byte file too; the size we saw tells the two apart.
+            let category = status == TSK_NOT_TIFF && before?.size == 0 ? .empty : Rejection.Category(status)
+            return JobResult(jobID: job.id, outcome: .rejected(Rejection(category, message)))
         }
         guard let before, let after, Self.same(before, after) else { return changedWhileRead }
         return JobResult(jobID: job.id, outcome: .decoded(SourceInfo(
@@ -123,16 +125,19 @@ public struct WorkerLoop {
     static func same(_ a: FileStatus, _ b: FileStatus) -> Bool {
         a.inode == b.inode && a.size == b.size && a.modificationTimeNanoseconds == b.modificationTimeNanoseconds
     }
+}
 
-    /// The reason category (counted in STATUS and the summary) for a kernel status.
-    static func category(_ status: tsk_status) -> String {
+extension Rejection.Category {
+    /// The category of a failed kernel call.
+    init(_ status: tsk_status) {
         switch status {
-        case TSK_OPEN_FAILED: "unreadable"
-        case TSK_NOT_TIFF: "not a TIFF"
-        case TSK_TOO_LARGE: "too large"
-        case TSK_DECODE_FAILED: "decode failed"
-        case TSK_UNSUPPORTED: "unsupported"
-        default: "internal error"
+        case TSK_OPEN_FAILED: self = .unreadable
+        case TSK_NOT_TIFF: self = .notTIFF
+        case TSK_TOO_LARGE: self = .tooLarge
+        case TSK_DECODE_FAILED: self = .decodeFailed
+        case TSK_UNSUPPORTED: self = .unsupported
+        case TSK_OUT_OF_MEMORY: self = .outOfMemory
+        default: self = .internal
         }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import TiffShardCore
+import LinuxSystem
 import Glibc
 import Testing
 import TestSupport
@@ -85,9 +87,40 @@ struct DaemonIngestTests {
         #expect(failures.contains("\"source\": \"junk.tif\""))
         #expect(failures.contains("not a TIFF"))
         #expect(failures.contains("\"source\": \"link.tif\"") && failures.contains("symlink"))
+        #expect(failures.contains("\"category\": \"not-tiff\"") && failures.contains("\"category\": \"empty\""))
+        #expect(failures.contains("\"category\": \"symlink\""))
         #expect(h.root.list("ingest").isEmpty)
         #expect(try h.publishedSources().isEmpty)
         #expect(h.stop() == 0)
+    }
+
+    /// A kill between the `failures.jsonl` append and the move to failed-dir leaves a recorded file in the
+    /// ingest directory: the next start moves it without writing a second record. Every record has a category.
+    @Test func aRejectedFileRecordedBeforeAKillIsRecordedOnce() throws {
+        let h = try DaemonHarness("reject-once")
+        try Data("not a tiff at all".utf8).write(to: URL(fileURLWithPath: h.ingest + "/junk.tif"))
+        try Data("not a tiff either".utf8).write(to: URL(fileURLWithPath: h.ingest + "/other.tif"))
+        let junk = try FileSystem.status(h.ingest + "/junk.tif")
+        try FileManager.default.createDirectory(atPath: h.failed, withIntermediateDirectories: true)
+        // What the killed run wrote: a record for junk.tif as it is now; other.tif's record names other content.
+        let earlier = [
+            RejectionRecord(
+                source: "junk.tif", rejection: Rejection(.notTIFF, "not a TIFF (no TIFF signature)"), timeNanoseconds: 1,
+                bytes: junk.size, modificationTimeNanoseconds: junk.modificationTimeNanoseconds),
+            RejectionRecord(
+                source: "other.tif", rejection: Rejection(.notTIFF, "not a TIFF (no TIFF signature)"), timeNanoseconds: 1,
+                bytes: 3, modificationTimeNanoseconds: 4),
+        ]
+        try Data(earlier.map { $0.encoded() + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: h.failed + "/failures.jsonl"))
+        try h.start()
+        #expect(eventually { Set(h.root.list("failed")).isSuperset(of: ["junk.tif", "other.tif"]) })
+        #expect(h.stop() == 0)
+        let lines = try String(contentsOfFile: h.failed + "/failures.jsonl", encoding: .utf8).split(separator: "\n")
+        let sources = lines.compactMap { JSONObjectParser.parse(String($0))?["source"]?.stringValue }
+        #expect(sources.filter { $0 == "junk.tif" }.count == 1, "junk.tif recorded once: \(lines)")
+        #expect(sources.filter { $0 == "other.tif" }.count == 2, "other.tif's old record was for other content")
+        #expect(lines.allSatisfy { JSONObjectParser.parse(String($0))?["category"] == .string("not-tiff") })
+        #expect(h.root.list("ingest").isEmpty)
     }
 
     @Test func keepModeDoesNotIngestTheSameFilesAgainAfterRestart() throws {

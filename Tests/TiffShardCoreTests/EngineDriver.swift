@@ -57,7 +57,7 @@ struct EngineDriver {
     /// and acknowledges publications, until the engine asks for nothing more; returns all actions.
     @discardableResult
     mutating func runToQuiet(
-        _ actions: [Engine.Action], publicationError: String? = nil,
+        _ actions: [Engine.Action], publicationError: PublicationError? = nil,
         outcome: (DecodeJob) -> JobResult.Outcome = { .decoded(info(for: $0)) }
     ) -> [Engine.Action] {
         var queue = actions
@@ -113,8 +113,8 @@ extension Array where Element == Engine.Action {
     }
     var dispatchedPaths: [SourcePath] { dispatches.flatMap { $0.batch.jobs.map(\.path) } }
     var publications: [ShardPublication] { compactMap { if case .publish(let p) = $0 { p } else { nil } } }
-    var rejections: [(file: SourceFile, reason: String)] {
-        compactMap { if case .reject(let f, let r) = $0 { (f, r) } else { nil } }
+    var rejections: [(file: SourceFile, reason: String, category: Rejection.Category)] {
+        compactMap { if case .reject(let f, let r) = $0 { (f, r.reason, r.category) } else { nil } }
     }
     var published: [(sequence: Int, rows: Int)] {
         compactMap { if case .published(let s, let r) = $0 { (s, r) } else { nil } }

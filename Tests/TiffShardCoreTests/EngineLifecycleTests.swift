@@ -40,7 +40,7 @@ private let w2 = WorkerID(2)
     let files = makeFiles(2)
     d.send(.filesDiscovered(files))
     d.send(.shutdownRequested)
-    let exit = d.send(.workerExited(w1, status: "signal 11", signal: 11))
+    let exit = d.send(.workerExited(w1, .signaled(11)))
     #expect(exit.spawned == [w2], "the batch was accepted: it is finished before exiting")
     d.runToQuiet(d.send(.workerStarted(w2)))
     #expect(d.history.publications.flatMap(\.paths) == files.map(\.path))
@@ -53,7 +53,7 @@ private let w2 = WorkerID(2)
     let batch = d.send(.filesDiscovered(makeFiles(2))).firstBatch
     d.send(.shutdownRequested)
     #expect(d.answer(w1, batch).publications.count == 1)
-    #expect(d.send(.publicationFinished(sequence: 0, error: "EIO")).isEmpty)
+    #expect(d.send(.publicationFinished(sequence: 0, error: PublicationError(detail: "EIO"))).isEmpty)
     #expect(!d.engine.isFinished)
     let retry = d.advance(.seconds(1))
     #expect(retry.publications.map(\.attempt) == [2])
@@ -124,7 +124,7 @@ private let w2 = WorkerID(2)
         d.send(.reconfigure(new)) == [
             .retireWorker(w1), .rebuildRing(new), .spawnWorker(WorkerID(2)), .spawnWorker(WorkerID(3)),
         ])
-    #expect(d.send(.workerExited(w1, status: "exit code 0", signal: nil)).isEmpty)
+    #expect(d.send(.workerExited(w1, .exited(0))).isEmpty)
 }
 
 /// Two reloads before the ring could be rebuilt: the second one returns to the current geometry. The latest

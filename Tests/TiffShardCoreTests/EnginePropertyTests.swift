@@ -33,6 +33,7 @@ private func checkOutcome(_ sim: EngineSimulation) {
             case .good, .slow: nil
             case .bad: "not a TIFF: bad signature"
             case .crashes: "decoder crashed (signal 11)"
+            case .outOfMemory: "out of memory: allocation failed"
             case .hangs: "decode timed out after 30 s"
             }
         #expect(reasons.allSatisfy { $0 == own || external.contains($0) }, "\(file.path): \(reasons)")

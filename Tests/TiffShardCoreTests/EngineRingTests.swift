@@ -41,9 +41,9 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     #expect(first.sequence == 3 && first.attempt == 1)
 
     d.now = .seconds(100)
-    #expect(d.send(.publicationFinished(sequence: 3, error: "No space left on device")) == [])
+    #expect(d.send(.publicationFinished(sequence: 3, error: PublicationError(detail: "No space left on device"))) == [])
     #expect(d.engine.statistics.publicationFailures == 1)
-    #expect(d.engine.statistics.lastPublicationError == "No space left on device")
+    #expect(d.engine.statistics.lastPublicationError?.description == "No space left on device")
     #expect(d.engine.nextRetryTime == .seconds(101))
     #expect(d.tick(at: .milliseconds(100_999)) == [], "not before the backoff")
     let second = try #require(d.tick(at: .seconds(101)).publications.first)
@@ -52,7 +52,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     #expect(d.engine.nextRetryTime == nil)
 
     // Backoff doubles: 2 s after the second failure.
-    #expect(d.send(.publicationFinished(sequence: 3, error: "EIO")) == [])
+    #expect(d.send(.publicationFinished(sequence: 3, error: PublicationError(detail: "EIO"))) == [])
     #expect(d.tick(at: .milliseconds(102_999)) == [])
     let third = try #require(d.tick(at: .seconds(103)).publications.first)
     #expect(third.attempt == 3 && third.sequence == 3)
@@ -72,7 +72,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     var delays: [Duration] = []
     for attempt in 1...9 {
         let failedAt = d.now
-        d.send(.publicationFinished(sequence: 0, error: "EIO"))
+        d.send(.publicationFinished(sequence: 0, error: PublicationError(detail: "EIO")))
         let retryAt = d.engine.nextRetryTime!
         delays.append(retryAt - failedAt)
         #expect(d.tick(at: retryAt).publications.map(\.attempt) == [attempt + 1])
@@ -87,7 +87,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     actions = d.answer(WorkerID(1), actions.firstBatch)
     #expect(actions.publications.map(\.sequence) == [0])
     #expect(actions.dispatches.count == 1, "second segment still free")
-    #expect(d.send(.publicationFinished(sequence: 0, error: "ENOSPC")) == [])
+    #expect(d.send(.publicationFinished(sequence: 0, error: PublicationError(detail: "ENOSPC"))) == [])
     actions = d.answer(WorkerID(1), actions.firstBatch)
     #expect(actions.dispatches.isEmpty, "both segments hold rows: dispatch pauses")
     #expect(actions.publications.isEmpty, "shard 1 waits behind shard 0")
@@ -97,7 +97,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     actions = d.advance(.milliseconds(1))
     #expect(actions.publications.map(\.sequence) == [0])
     #expect(actions.dispatches.isEmpty)
-    #expect(d.send(.publicationFinished(sequence: 0, error: "ENOSPC")).isEmpty)
+    #expect(d.send(.publicationFinished(sequence: 0, error: PublicationError(detail: "ENOSPC"))).isEmpty)
     #expect(d.advance(.seconds(1)).isEmpty, "second backoff is 2 s")
     actions = d.advance(.seconds(1))
     #expect(actions.publications.map(\.sequence) == [0])
@@ -117,20 +117,20 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     let batch = d.send(.filesDiscovered(files)).firstBatch
     let actions = d.answer(WorkerID(1), batch) { job in
         switch job.row {
-        case 1: .rejected("not a TIFF: bad signature")
-        case 2: .rejected("too many pixels: 100000 x 100000")
+        case 1: .rejected(Rejection(.notTIFF, "bad signature"))
+        case 2: .rejected(Rejection(.tooLarge, "100000 x 100000"))
         default: .decoded(info(for: job))
         }
     }
     #expect(actions.rejections.map(\.file) == [files[1], files[2]])
-    #expect(actions.rejections.map(\.reason) == ["not a TIFF: bad signature", "too many pixels: 100000 x 100000"])
+    #expect(actions.rejections.map(\.reason) == ["not a TIFF: bad signature", "too large: 100000 x 100000"])
     #expect(!d.engine.isKnown(files[1].path) && !d.engine.isKnown(files[2].path))
     let publication = try #require(actions.publications.first)
     #expect(publication.paths == [files[0].path, files[3].path])
     #expect(publication.rows.map(\.physicalRow) == [0, 3], "rows keep their place in the segment")
     #expect(d.send(.publicationFinished(sequence: 0, error: nil)) == [.published(sequence: 0, rows: 2)])
     #expect(d.engine.statistics.rejected == 2)
-    #expect(d.engine.statistics.rejectedByReason == ["not a TIFF": 1, "too many pixels": 1])
+    #expect(d.engine.statistics.rejectedByCategory == [.notTIFF: 1, .tooLarge: 1])
     #expect(d.engine.statistics.imagesPublished == 2)
 }
 
@@ -141,7 +141,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     d.send(.inputExhausted)
     d.runToQuiet(found) { job in
         job.path == files[2].path || job.path == files[3].path
-            ? .rejected("unsupported: palette") : .decoded(info(for: job))
+            ? .rejected(Rejection(.unsupported, "palette")) : .decoded(info(for: job))
     }
     let publications = d.history.publications
     #expect(publications.map(\.sequence) == [10, 11])
@@ -157,7 +157,7 @@ private func startedDriver(_ settings: EngineSettings, firstSequence: Int = 0) -
     var actions = d.send(.filesDiscovered(makeFiles(3)))
     d.send(.inputExhausted)
     actions = d.startSpawned(actions)
-    actions = d.answer(WorkerID(1), actions.firstBatch) { _ in .rejected("empty file") }
+    actions = d.answer(WorkerID(1), actions.firstBatch) { _ in .rejected(Rejection(.empty, "empty file")) }
     #expect(actions.rejections.count == 3)
     #expect(actions.publications.isEmpty)
     #expect(actions.last == .finished)

@@ -83,7 +83,7 @@ extension EngineSimulation {
             workers[id] = nil
             send(
                 chance(0.5)
-                    ? .workerSpawnFailed(id, reason: "EAGAIN") : .workerExited(id, status: "exit code 1", signal: nil))
+                    ? .workerSpawnFailed(id, WorkerSpawnError(detail: "EAGAIN")) : .workerExited(id, .exited(1)))
             return
         }
         workers[id]!.started = true
@@ -99,7 +99,11 @@ extension EngineSimulation {
         case .bad:
             workers[id]!.queue.removeFirst()
             inFlight.remove(job.path)
-            send(.jobFinished(id, JobResult(jobID: job.id, outcome: .rejected("not a TIFF: bad signature"))))
+            send(.jobFinished(id, JobResult(jobID: job.id, outcome: .rejected(Rejection(.notTIFF, "bad signature")))))
+        case .outOfMemory:
+            workers[id]!.queue.removeFirst()
+            inFlight.remove(job.path)
+            send(.jobFinished(id, JobResult(jobID: job.id, outcome: .rejected(Rejection(.outOfMemory, "allocation failed")))))
         case .good, .hangs, .slow:
             workers[id]!.queue.removeFirst()
             inFlight.remove(job.path)
@@ -111,7 +115,7 @@ extension EngineSimulation {
     mutating func crash(_ id: WorkerID, signal: Int32) {
         guard let w = workers.removeValue(forKey: id) else { return }
         for job in w.queue { inFlight.remove(job.path) }
-        send(.workerExited(id, status: "signal \(signal)", signal: signal))
+        send(.workerExited(id, .signaled(signal)))
     }
 
     /// A worker we were told to kill dies; sometimes its current result makes it out first.
@@ -131,7 +135,7 @@ extension EngineSimulation {
         let p = publishing!
         let fails = chance(0.25)
         if fails { publishing = nil }  // on success the `.published` action closes it
-        send(.publicationFinished(sequence: p.sequence, error: fails ? "No space left on device" : nil))
+        send(.publicationFinished(sequence: p.sequence, error: fails ? PublicationError(errorNumber: 28, detail: "No space left on device") : nil))
     }
 
     mutating func passTime() {

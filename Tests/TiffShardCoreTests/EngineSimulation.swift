@@ -8,6 +8,8 @@ struct EngineSimulation {
     /// How a file behaves in a worker.
     enum Kind {
         case good, bad, crashes, hangs
+        /// Always runs out of memory in the decoder: retried after a delay, then rejected as out-of-memory.
+        case outOfMemory
         /// Takes so long that its worker is killed; its result may still make it out before the kill lands.
         case slow
     }
@@ -72,7 +74,7 @@ struct EngineSimulation {
         var kinds: [SourcePath: Kind] = [:]
         for (i, file) in files.enumerated() {
             kinds[file.path] =
-                i % 17 == 3 ? .crashes : i % 23 == 5 ? .bad : i % 41 == 7 ? .hangs : i % 29 == 11 ? .slow : .good
+                i % 17 == 3 ? .crashes : i % 23 == 5 ? .bad : i % 31 == 13 ? .outOfMemory : i % 41 == 7 ? .hangs : i % 29 == 11 ? .slow : .good
         }
         self.kinds = kinds
     }
@@ -138,9 +140,9 @@ struct EngineSimulation {
                 problem("publishing \(row.source.path) which is not decoded or already resolved")
             }
             publishing = p
-        case .reject(let file, let reason):
+        case .reject(let file, let rejection):
             if resolved.contains(file.path) { problem("\(file.path) rejected after being resolved") }
-            rejectedReasons[file.path, default: []].append(reason)
+            rejectedReasons[file.path, default: []].append(rejection.reason)
             resolved.insert(file.path)
             inFlight.remove(file.path)
         case .rebuildRing(let settings):

@@ -124,9 +124,9 @@ import Testing
     #expect(
         d.send(.jobFinished(stranger, JobResult(jobID: batch.jobs[0].id, outcome: .decoded(info(for: batch.jobs[0])))))
             == [])
-    #expect(d.send(.workerExited(stranger, status: "signal 11", signal: 11)) == [])
-    #expect(d.send(.workerSpawnFailed(stranger, reason: "ENOMEM")) == [])
-    #expect(d.send(.jobFinished(WorkerID(1), JobResult(jobID: 12345, outcome: .rejected("x")))) == [], "unknown job")
+    #expect(d.send(.workerExited(stranger, .signaled(11))) == [])
+    #expect(d.send(.workerSpawnFailed(stranger, WorkerSpawnError(detail: "ENOMEM"))) == [])
+    #expect(d.send(.jobFinished(WorkerID(1), JobResult(jobID: 12345, outcome: .rejected(Rejection(.internal, "x"))))) == [], "unknown job")
     #expect(d.engine.statistics == before.statistics)
     #expect(d.engine.inFlightCount == 2)
     #expect(d.engine.workerCount == 1)
@@ -142,7 +142,7 @@ import Testing
     lowered.workerCount = 1
     #expect(d.send(.reconfigure(lowered)) == [.retireWorker(WorkerID(2))])
     // Worker 2 exits as asked: not a crash, no respawn.
-    #expect(d.send(.workerExited(WorkerID(2), status: "exit code 0", signal: nil)) == [])
+    #expect(d.send(.workerExited(WorkerID(2), .exited(0))) == [])
     #expect(d.send(.workerStarted(WorkerID(2))) == [])
     #expect(d.engine.statistics.workerCrashes == 0)
     #expect(d.engine.workerCount == 1)
@@ -154,7 +154,7 @@ import Testing
     let dispatches = d.send(.filesDiscovered(makeFiles(2))).dispatches
     try #require(dispatches.map(\.worker) == [WorkerID(1), WorkerID(2)])
     let jobOfWorker2 = dispatches[1].batch.jobs[0]
-    #expect(d.send(.jobFinished(WorkerID(1), JobResult(jobID: jobOfWorker2.id, outcome: .rejected("x")))) == [])
+    #expect(d.send(.jobFinished(WorkerID(1), JobResult(jobID: jobOfWorker2.id, outcome: .rejected(Rejection(.internal, "x"))))) == [])
     #expect(d.engine.inFlightCount == 2)
     #expect(d.engine.statistics.rejected == 0)
 }

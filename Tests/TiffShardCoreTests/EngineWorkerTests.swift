@@ -59,7 +59,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     let batch2 = dispatches[1].batch
     d.send(.jobFinished(w1, decoded(batch1.jobs[0])))
 
-    var actions = d.send(.workerExited(w1, status: "signal 11", signal: 11))
+    var actions = d.send(.workerExited(w1, .signaled(11)))
     #expect(actions == [.spawnWorker(w3)], "first crash: respawn at once, nothing rejected")
     #expect(d.engine.statistics.workerCrashes == 1)
     #expect(d.engine.queuedCount == 2)
@@ -74,7 +74,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     #expect(retry.batch.jobs.map(\.id) == [batch1.jobs[1].id])
 
     // The same file crashes its second worker: rejected. The one behind it is retried again, still no penalty.
-    actions = d.send(.workerExited(w2, status: "signal 11", signal: 11))
+    actions = d.send(.workerExited(w2, .signaled(11)))
     #expect(actions.rejections.map(\.file) == [files[1]])
     #expect(actions.rejections.map(\.reason) == ["decoder crashed (signal 11)"])
     #expect(!d.engine.isKnown(files[1].path))
@@ -87,7 +87,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     let publication = try #require(actions.publications.first)
     #expect(publication.paths == [0, 2, 3, 4, 5].map { files[$0].path })
     #expect(publication.rows.map(\.physicalRow) == [0, 2, 3, 4, 5])
-    #expect(d.engine.statistics.rejectedByReason == ["decoder crashed (signal 11)": 1])
+    #expect(d.engine.statistics.rejectedByCategory == [.crashed: 1])
     #expect(d.engine.statistics.workerCrashes == 2)
 }
 
@@ -101,7 +101,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     for attempt in 1...3 {
         let id = WorkerID(attempt)
         #expect(d.engine.workerCount == 1)
-        let exit = d.send(.workerExited(id, status: "exit code 134", signal: nil))
+        let exit = d.send(.workerExited(id, .exited(134)))
         rejections += exit.rejections.count
         #expect(exit.rejections.count == (attempt == 3 ? 1 : 0))
         if attempt < 3 {
@@ -117,8 +117,8 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
 @Test func crashLoopBacksOffRespawning() {
     var d = EngineDriver(testSettings(workers: 1))
     #expect(d.send(.tick) == [.spawnWorker(w1)])
-    #expect(d.send(.workerExited(w1, status: "exit code 127", signal: nil)) == [.spawnWorker(w2)])
-    #expect(d.send(.workerSpawnFailed(w2, reason: "ENOMEM")).isEmpty, "second crash in a row: back off")
+    #expect(d.send(.workerExited(w1, .exited(127))) == [.spawnWorker(w2)])
+    #expect(d.send(.workerSpawnFailed(w2, WorkerSpawnError(detail: "ENOMEM"))).isEmpty, "second crash in a row: back off")
     #expect(d.engine.workerCount == 0)
     #expect(d.advance(.milliseconds(249)).isEmpty)
     #expect(d.advance(.milliseconds(1)) == [.spawnWorker(w3)])
@@ -128,7 +128,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     var id = 3
     for crash in 3...12 {
         expectedDelays.append(min(30_000, 250 << Int64(crash - 2)))
-        let actions = d.send(.workerExited(WorkerID(id), status: "signal 6", signal: 6))
+        let actions = d.send(.workerExited(WorkerID(id), .signaled(6)))
         // The fifth death in a row right after a start is fatal (reported once); nothing else happens.
         #expect(actions.filter { if case .fatal = $0 { false } else { true } }.isEmpty)
         fatal += actions.filter { if case .fatal = $0 { true } else { false } }.count
@@ -149,7 +149,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     d.send(.workerStarted(WorkerID(id)))
     let batch = d.send(.filesDiscovered(makeFiles(2))).firstBatch
     d.send(.jobFinished(WorkerID(id), decoded(batch.jobs[0])))
-    #expect(d.send(.workerExited(WorkerID(id), status: "signal 11", signal: 11)).spawned == [WorkerID(id + 1)])
+    #expect(d.send(.workerExited(WorkerID(id), .signaled(11))).spawned == [WorkerID(id + 1)])
 }
 
 @Test func hungDecodeIsKilledAndRejected() throws {
@@ -161,9 +161,9 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     #expect(batch.jobs.count == 2)
     #expect(d.tick(at: .seconds(30)).isEmpty, "exactly the limit is still fine")
     let kill = d.tick(at: .milliseconds(30_001))
-    #expect(kill == [.killWorker(w1, reason: "decode of one image took longer than 30 s")])
+    #expect(kill == [.killWorker(w1, reason: .decodeTimeout(.seconds(30)))])
     #expect(d.advance(.seconds(10)).isEmpty, "killed once")
-    let exit = d.send(.workerExited(w1, status: "signal 9", signal: 9))
+    let exit = d.send(.workerExited(w1, .signaled(9)))
     #expect(exit.rejections.map(\.file) == [files[0]])
     #expect(exit.rejections.map(\.reason) == ["decode timed out after 30 s"])
     #expect(exit.spawned == [w2])
@@ -203,7 +203,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     var late = d.send(.jobFinished(w1, decoded(batch.jobs[0])))
     late += d.send(.jobFinished(w1, decoded(batch.jobs[1])))
     #expect(late.dispatches.isEmpty, "a worker being killed gets no new batch")
-    let exit = d.send(.workerExited(w1, status: "signal 9", signal: 9))
+    let exit = d.send(.workerExited(w1, .signaled(9)))
     #expect(exit.rejections.isEmpty, "nothing was lost to the timeout")
     d.runToQuiet(exit + d.send(.workerStarted(w2)))
     #expect(d.history.publications.flatMap(\.paths) == files.map(\.path))
@@ -220,7 +220,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     #expect(d.tick(at: .seconds(36)).killed == [w1])
     // The image that hung (row 1) answers after all, just before the kill lands; row 2 had barely started.
     d.send(.jobFinished(w1, decoded(batch.jobs[1])))
-    let exit = d.send(.workerExited(w1, status: "signal 9", signal: 9))
+    let exit = d.send(.workerExited(w1, .signaled(9)))
     #expect(exit.rejections.isEmpty, "row 2 did not time out")
     #expect(d.engine.queuedCount == 1)
 }
@@ -238,7 +238,7 @@ private func decoded(_ job: DecodeJob) -> JobResult { JobResult(jobID: job.id, o
     #expect(d.send(.jobFinished(w2, decoded(dispatches[1].batch.jobs[0]))) == [.retireWorker(w2)])
     #expect(d.engine.workerCount == 1)
     #expect(d.send(.jobFinished(w1, decoded(dispatches[0].batch.jobs[0]))).retired.isEmpty)
-    #expect(d.send(.workerExited(w2, status: "exit code 0", signal: nil)).isEmpty, "retired: no respawn")
+    #expect(d.send(.workerExited(w2, .exited(0))).isEmpty, "retired: no respawn")
     #expect(d.engine.statistics.workerCrashes == 0)
     settings.workerCount = 3
     #expect(d.send(.reconfigure(settings)).spawned == [WorkerID(5), WorkerID(6)])

@@ -68,17 +68,23 @@ func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UI
 
 @Test func rejectionRecordLine() throws {
     let record = RejectionRecord(
-        source: "bad \"one\".tif", reason: "decoder crashed (signal 11)", timeNanoseconds: 1_795_565_407_123_456_789,
-        bytes: 77)
+        source: "bad \"one\".tif", rejection: Rejection(.crashed, "signal 11"), timeNanoseconds: 1_795_565_407_123_456_789,
+        bytes: 77, modificationTimeNanoseconds: 1_795_565_000_000_000_001)
     #expect(
-        record.encoded() == #"{"source": "bad \"one\".tif", "reason": "decoder crashed (signal 11)", "#
-            + #""time": "2026-11-25T00:10:07.123Z", "time_ns": 1795565407123456789, "bytes": 77}"#)
+        record.encoded() == #"{"source": "bad \"one\".tif", "category": "crashed", "reason": "decoder crashed (signal 11)", "#
+            + #""time": "2026-11-25T00:10:07.123Z", "time_ns": 1795565407123456789, "bytes": 77, "#
+            + #""mtime_ns": 1795565000000000001}"#)
     let members = try #require(JSONObjectParser.parse(record.encoded()))
     #expect(members["source"] == .string("bad \"one\".tif"))
+    #expect(members["category"] == .string("crashed"))
     #expect(members["reason"] == .string("decoder crashed (signal 11)"))
     #expect(members["time_ns"] == .int(1_795_565_407_123_456_789))
-    let withoutSize = RejectionRecord(source: "s", reason: "r", timeNanoseconds: 0)
-    #expect(JSONObjectParser.parse(withoutSize.encoded())?.keys.sorted() == ["reason", "source", "time", "time_ns"])
+    #expect(
+        RejectionRecord.identity(parsing: record.encoded())
+            == SourceIdentity(relativePath: "bad \"one\".tif", size: 77, modificationTimeNanoseconds: 1_795_565_000_000_000_001))
+    let withoutSize = RejectionRecord(source: "s", rejection: Rejection(.notTIFF, "r"), timeNanoseconds: 0)
+    #expect(JSONObjectParser.parse(withoutSize.encoded())?.keys.sorted() == ["category", "reason", "source", "time", "time_ns"])
+    #expect(RejectionRecord.identity(parsing: withoutSize.encoded()) == nil, "no size and mtime: no identity")
 }
 
 @Test(arguments: [

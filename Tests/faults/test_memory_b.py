@@ -64,7 +64,8 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
     >= 400 MB to decode) as a valid deflate image of zeros and as garbage deflate data, with
     `--worker-memory-limit 256`: each is rejected or kills only its worker and is quarantined; the
     workers' peak RSS stays far below what the files ask for; the daemon keeps ingesting with a
-    full pool, and good files still decode under the limit."""
+    full pool, and good files still decode under the limit. An allocation failure is `out of memory`,
+    quarantined only after it failed again on a later attempt (max-attempts), never `internal error`."""
     with DaemonUnderTest(ctx, "bomb-memory", workers=2, extra=["--worker-memory-limit", "256"]) as d:
         d.start()
         pool = d.worker_pids()
@@ -86,8 +87,10 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
         why = reasons(d.failures())
         assert set(why) == {"zeros-20000.tif", "garbage-20000.tif"}, why
         for name, reason in why.items():
-            assert reason.split(":")[0] in {"internal error", "decode failed", "too large"} \
+            assert reason.split(":")[0] in {"out of memory", "decode failed", "too large"} \
                 or reason.startswith("decoder crashed"), f"{name}: {reason}"
+        categories = {f["source"]: f.get("category") for f in d.failures()}
+        assert set(categories.values()) <= {"out-of-memory", "decode-failed", "too-large", "crashed"}, categories
         assert sorted(listing(d.failed)) == ["garbage-20000.tif", "zeros-20000.tif"]
         pool_after = d.wait_workers(2)
         peaks = {pid: _peak_rss_kib(pid) for pid in pool_after}

@@ -25,7 +25,9 @@ typedef enum {
     TSK_TOO_LARGE = 3,        ///< declared width*height exceeds the pixel limit; nothing was decoded
     TSK_DECODE_FAILED = 4,    ///< libtiff (and the cv::imread fallback) could not decode the data
     TSK_UNSUPPORTED = 5,      ///< a layout neither the direct path nor the fallback handles
-    TSK_INTERNAL = 6,         ///< unexpected C++ exception or allocation failure
+    TSK_INTERNAL = 6,         ///< unexpected C++ exception (a bug or an impossible condition)
+    TSK_OUT_OF_MEMORY = 7,    ///< an allocation failed (std::bad_alloc, OpenCV StsNoMem): the worker's
+                              ///< address-space limit, not necessarily a bad file; worth a later retry
 } tsk_status;
 
 /// Interpolation modes, mapped to cv::INTER_*.

@@ -32,8 +32,8 @@ private let sampleMessages: [WireMessage] = [
             outcome: .decoded(
                 SourceInfo(
                     width: .max, height: .max, bitsPerSample: .max, channels: .max, pages: .max, compression: .max)))),
-    .jobResult(JobResult(jobID: 0, outcome: .rejected("not a TIFF: signature 89 50 4E 47 — \"png\"?\n"))),
-    .jobResult(JobResult(jobID: 1, outcome: .rejected(""))),
+    .jobResult(JobResult(jobID: 0, outcome: .rejected(Rejection(.notTIFF, "signature 89 50 4E 47 — \"png\"?\n")))),
+    .jobResult(JobResult(jobID: 1, outcome: .rejected(Rejection(.changed, "")))),
 ]
 
 private func decodeAll(_ bytes: [UInt8], chunks: [Int]) throws -> [WireMessage] {
@@ -65,8 +65,10 @@ func messagesRoundTrip(_ message: WireMessage) throws {
 }
 
 @Test func frameLayoutIsPinned() {
-    let bytes = WireMessage.jobResult(JobResult(jobID: 0x0102, outcome: .rejected("ab"))).encoded()
-    #expect(bytes == [16, 0, 0, 0, 2, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0x61, 0x62])
+    // A rejection is its category's name, then its detail: never one string to take apart again.
+    let bytes = WireMessage.jobResult(JobResult(jobID: 0x0102, outcome: .rejected(Rejection(.empty, "ab")))).encoded()
+    #expect(bytes == [25, 0, 0, 0, 2, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 1,
+                      5, 0, 0, 0, 0x65, 0x6D, 0x70, 0x74, 0x79, 2, 0, 0, 0, 0x61, 0x62])
     let empty = WireMessage.decodeBatch(
         DecodeBatch(root: [0x2F], width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
     // The root travels once per batch as length-prefixed bytes; job paths are bytes relative to it.
@@ -139,7 +141,7 @@ func decoderFedRandomChunks(seed: UInt64) throws {
     expectThrow([1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], .malformed("interpolation"))
     expectThrow([2, 1, 0, 0, 0, 0, 0, 0, 0, 2], .malformed("result status"))
     expectThrow(
-        Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected("x"))).encoded().dropFirst(4)) + [0],
+        Array(WireMessage.jobResult(JobResult(jobID: 1, outcome: .rejected(Rejection(.crashed, "x")))).encoded().dropFirst(4)) + [0],
         .malformed("trailing bytes"))
     // A job count far beyond the bytes present must fail fast, not allocate.
     expectThrow([1, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF], .truncated)

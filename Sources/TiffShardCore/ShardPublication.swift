@@ -1,0 +1,16 @@
+/// A shard ready to be written: its rows (only the decoded ones, in row order) and where they are in memory.
+public struct ShardPublication: Equatable, Sendable {
+    public struct Row: Equatable, Sendable {
+        /// Row index inside the ring segment.
+        public var physicalRow: Int
+        public var source: SourceFile
+        public var info: SourceInfo
+    }
+    public var sequence: Int
+    public var slot: Int
+    public var width: Int
+    public var height: Int
+    public var rows: [Row]
+    /// 1 for the first try, incremented on each retry after an I/O failure.
+    public var attempt: Int
+}
