@@ -14,6 +14,9 @@ extension Intake {
         if case .held(let file, _) = entries[path] {
             // The engine has this name: look again once its row is resolved (it may be new content).
             entries[path] = .held(file, seenAgain: observation == .complete ? .complete : .unsettled)
+            // Something complete was put in its place: if it is not a regular file (a FIFO, a directory),
+            // quarantine it now, before a worker opens it for the row it still holds.
+            if observation == .complete { actions.append(.examine(path)) }
             return
         }
         switch observation {
@@ -28,7 +31,14 @@ extension Intake {
     mutating func examined(_ examination: Examination, now: Duration, into actions: inout [Action]) {
         let path = examination.path
         switch entries[path] {
-        case .held, .writing:
+        case .held(let file, _):
+            // A look while the engine holds the name: only a non-regular entry is decided now (its type
+            // cannot change by writing); new regular content is looked at once the row is resolved.
+            if case .rejected(let other, let rejection) = examination {
+                entries[path] = .held(file, seenAgain: nil)
+                actions.append(.reject(other, rejection))
+            }
+        case .writing:
             return  // a newer sighting decides
         case .looking(let settled, let unless):
             if case .candidate(let file) = examination, file.identity == unless {
@@ -139,8 +149,10 @@ extension Intake {
     }
 
     /// A rejected file's quarantine is done: forget it, or look again if its name was seen meanwhile.
-    mutating func released(_ path: SourcePath, into actions: inout [Action]) {
-        guard case .held(_, let seen) = entries[path] else { return }
+    /// The quarantine of something else under a held name (a FIFO swapped in) releases nothing.
+    mutating func released(_ file: SourceFile, into actions: inout [Action]) {
+        let path = file.relativePath
+        guard case .held(let held, let seen) = entries[path], held.identity == file.identity else { return }
         if let seen {
             entries[path] = .looking(settled: seen == .complete, unless: nil)
             actions.append(.examine(path))

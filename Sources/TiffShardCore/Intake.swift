@@ -139,7 +139,7 @@ public struct Intake: Sendable {
         case .published(let files):
             published(files, into: &actions)
         case .quarantined(let file):
-            released(file.relativePath, into: &actions)
+            released(file, into: &actions)
         case .changed(let files):
             changed(files, now: now, into: &actions)
         case .overflow:

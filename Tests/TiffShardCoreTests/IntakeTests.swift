@@ -86,7 +86,8 @@ extension [Intake.Action] {
     let old = file("a.tif", mtime: 1)
     _ = intake.handle(.observed("a.tif", .complete), now: .zero)
     _ = intake.handle(.examined(.candidate(old)), now: .zero)
-    #expect(intake.handle(.observed("a.tif", .complete), now: .zero).isEmpty, "held by the engine: not now")
+    #expect(intake.handle(.observed("a.tif", .complete), now: .zero) == [.examine("a.tif")], "only its type, now")
+    #expect(intake.handle(.examined(.candidate(file("a.tif", mtime: 2))), now: .zero).isEmpty, "held: not now")
     #expect(intake.handle(.published([old]), now: .seconds(1)) == [.examine("a.tif")])
     let new = file("a.tif", mtime: 2)
     #expect(intake.handle(.examined(.candidate(new)), now: .seconds(1)) == [.admit([new])])
@@ -178,4 +179,32 @@ extension [Intake.Action] {
     _ = intake.handle(.scanned([], cause: .overflow), now: .seconds(15))
     #expect(intake.handle(.tick, now: .seconds(21)).isEmpty, "an overflow rescan counts")
     #expect(intake.handle(.tick, now: .seconds(25)) == [.rescan(.periodic)])
+}
+
+@Test func aFIFOSwappedInForAHeldFileIsQuarantinedAtOnce() {
+    var intake = daemon()
+    let a = file("a.tif")
+    _ = intake.handle(.observed("a.tif", .complete), now: .zero)
+    _ = intake.handle(.examined(.candidate(a)), now: .zero)
+    #expect(intake.handle(.observed("a.tif", .complete), now: .zero) == [.examine("a.tif")])
+    let fifo = file("a.tif", size: 0, mtime: 7)
+    let rejection = Rejection(.notRegular, "FIFO")
+    #expect(intake.handle(.examined(.rejected(fifo, rejection)), now: .zero) == [.reject(fifo, rejection)])
+    #expect(intake.handle(.quarantined(fifo), now: .zero).isEmpty, "the FIFO's quarantine does not release the row")
+    #expect(intake.trackedCount == 1)
+    // The engine's row is then rejected (the file it admitted is gone): released, nothing more to look at.
+    #expect(intake.handle(.quarantined(a), now: .zero).isEmpty)
+    #expect(intake.trackedCount == 0)
+}
+
+@Test func newRegularContentUnderAHeldNameWaitsForTheRow() {
+    var intake = daemon()
+    let a = file("a.tif", mtime: 1)
+    _ = intake.handle(.observed("a.tif", .complete), now: .zero)
+    _ = intake.handle(.examined(.candidate(a)), now: .zero)
+    _ = intake.handle(.observed("a.tif", .complete), now: .zero)
+    let b = file("a.tif", mtime: 2)
+    #expect(intake.handle(.examined(.candidate(b)), now: .zero).isEmpty, "not while the engine holds the name")
+    #expect(intake.handle(.published([a]), now: .zero) == [.examine("a.tif")])
+    #expect(intake.handle(.examined(.candidate(b)), now: .zero) == [.admit([b])])
 }
