@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "TiffShardCore"),
         .target(
             name: "Systemd",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystemd", "LinuxSystem", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CSystemd"),
         .target(name: "LinuxSystem", dependencies: ["CLinuxShim"]),

@@ -1,4 +1,3 @@
-import Foundation
 import LinuxSystem
 import Logging
 import TiffShardCore
@@ -20,11 +19,12 @@ final class Publisher: @unchecked Sendable {
         case rejected
     }
 
-    private let condition = NSCondition()
+    /// Guards `queue`, `completions`, `stopping` and `running`; signalled when a job is queued or on stop.
+    private let condition: ThreadCondition
     private var queue: [Job] = []
     private var completions: [Completion] = []
     private var stopping = false
-    private var thread: Thread?
+    private var thread: SystemThread?
     /// Signalled whenever a completion is queued; the reactor polls it.
     let wakeup: EventDescriptor
     let logger: Logger
@@ -32,15 +32,15 @@ final class Publisher: @unchecked Sendable {
 
     init(logger: Logger) throws {
         self.logger = logger
+        self.condition = try ThreadCondition()
         self.wakeup = try EventDescriptor()
         self.writer = ShardWriter(logger: logger)
     }
 
-    func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "tiffshard-publisher"
-        self.thread = thread
-        thread.start()
+    /// Starts the publisher thread (named `tiffshard-publi`, the 15 bytes the kernel keeps). Call once,
+    /// after the reactor's signals are blocked: the thread inherits the signal mask.
+    func start() throws {
+        thread = try SystemThread(name: "tiffshard-publisher") { [self] in run() }
     }
 
     /// Queues a job; jobs run strictly in submission order.
@@ -69,13 +69,14 @@ final class Publisher: @unchecked Sendable {
     }
     private var running = false
 
-    /// Finishes queued jobs, then ends the thread.
+    /// Finishes queued jobs, then ends the thread and waits for it.
     func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
-        while let t = thread, !t.isFinished { usleep(1000) }
+        thread?.join()
+        thread = nil
     }
 
     private func run() {
