@@ -10,7 +10,9 @@ import TiffShardCore
 public struct WorkerLoop {
     let socket: FileDescriptor
     let segments: [SharedMemory]
+    #if DEBUG
     let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
+    #endif
 
     /// The supervisor died before this worker armed its parent-death signal.
     public struct SupervisorGone: Error, CustomStringConvertible {
@@ -86,7 +88,9 @@ public struct WorkerLoop {
         guard slot < segments.count, offset + imageBytes <= segments[slot].size else {
             return JobResult(jobID: job.id, outcome: .rejected("internal error: row \(job.row) of slot \(slot) is outside the ring"))
         }
+        #if DEBUG
         faults.apply(to: job.path)
+        #endif
         let before = try? FileSystem.status(job.path)
         var info = tsk_info()
         let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
