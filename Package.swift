@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "TiffShardCore"),
         .target(
             name: "Systemd",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CSystemd", "LinuxSystem", .product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CSystemd"),
         .target(name: "LinuxSystem", dependencies: ["CLinuxShim"]),
@@ -56,7 +56,8 @@ let package = Package(
             ]
         ),
 
-        // Test support: a libtiff-based TIFF writer (every compression/layout) and Swift helpers.
+        // Test support: a libtiff-based TIFF writer (every compression/layout) and Swift helpers (the one
+        // temporary-directory helper, a notify-socket recorder, process runners).
         .target(
             name: "CTestTIFF",
             path: "Tests/CTestTIFF",
@@ -70,11 +71,26 @@ let package = Package(
         .testTarget(name: "TiffShardCoreTests", dependencies: ["TiffShardCore", "TestSupport"]),
         .testTarget(
             name: "LinuxSystemTests",
-            dependencies: ["LinuxSystem", "Systemd", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["LinuxSystem", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SystemdTests",
+            dependencies: ["Systemd", "LinuxSystem", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "ImageKernelTests",
-            dependencies: ["CImageKernel", "TiffShardWorker", "TestSupport", "CTestTIFF"]
+            dependencies: ["CImageKernel", "TestSupport", "CTestTIFF"]
+        ),
+        .testTarget(
+            name: "TiffShardWorkerTests",
+            dependencies: ["TiffShardWorker", "CImageKernel", "LinuxSystem", "TestSupport"]
+        ),
+        .testTarget(
+            name: "TiffShardDaemonTests",
+            dependencies: [
+                "TiffShardDaemon", "TiffShardCore", "LinuxSystem", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -1,3 +1,5 @@
+// Fault-injection hooks: debug builds only (see TiffShardWorker's FaultInjection).
+#if DEBUG
 import Glibc
 
 extension ProcessControl {
@@ -11,3 +13,4 @@ extension ProcessControl {
         _ = Glibc.pause()
     }
 }
+#endif

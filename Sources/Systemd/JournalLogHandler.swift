@@ -1,4 +1,4 @@
-import Glibc
+import LinuxSystem
 import Logging
 
 /// A swift-log handler for services whose stderr goes to the journal: one line per record,
@@ -114,19 +114,6 @@ public struct JournalLogHandler: LogHandler {
     /// Writes all of `text` to `fd`, retrying `EINTR` and giving up on any other error: logging must
     /// never take the process down.
     static func writeAll(_ text: String, to fd: Int32) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        FileDescriptor(rawValue: fd).writeAllBestEffort(text)
     }
 }

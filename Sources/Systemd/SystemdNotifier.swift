@@ -1,5 +1,5 @@
 import CSystemd
-import Glibc
+import LinuxSystem
 
 /// Tells systemd about the service's state through `$NOTIFY_SOCKET` (`Type=notify` services).
 ///
@@ -17,7 +17,7 @@ public struct SystemdNotifier: Sendable {
     ///
     /// The corresponding C function is `getenv`.
     public init() {
-        isEnabled = getenv("NOTIFY_SOCKET") != nil
+        isEnabled = Environment.get("NOTIFY_SOCKET") != nil
     }
 
     /// Sends `state`: newline-separated `KEY=value` assignments (see `sd_notify(3)`). Failures are
@@ -39,10 +39,7 @@ public struct SystemdNotifier: Sendable {
     ///
     /// The corresponding C function is `clock_gettime(CLOCK_MONOTONIC)`.
     public func reloading() {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        let microseconds = UInt64(time.tv_sec) * 1_000_000 + UInt64(time.tv_nsec) / 1_000
-        send("RELOADING=1\nMONOTONIC_USEC=\(microseconds)")
+        send("RELOADING=1\nMONOTONIC_USEC=\(MonotonicClock.nowMicroseconds())")
     }
 
     /// Shutdown started: `STOPPING=1` with a status line.

@@ -1,4 +1,3 @@
-import Foundation
 import LinuxSystem
 import Logging
 import TiffShardCore
@@ -21,11 +20,12 @@ final class Publisher: @unchecked Sendable {
         case quarantined(SourceFile)
     }
 
-    private let condition = NSCondition()
+    /// Guards `queue`, `completions`, `stopping` and `running`; signalled when a job is queued or on stop.
+    private let condition: ThreadCondition
     private var queue: [Job] = []
     private var completions: [Completion] = []
     private var stopping = false
-    private var thread: Thread?
+    private var thread: SystemThread?
     /// Signalled whenever a completion is queued; the reactor polls it.
     let wakeup: EventDescriptor
     let logger: Logger
@@ -36,15 +36,15 @@ final class Publisher: @unchecked Sendable {
 
     init(logger: Logger) throws {
         self.logger = logger
+        self.condition = try ThreadCondition()
         self.wakeup = try EventDescriptor()
         self.writer = ShardWriter(logger: logger)
     }
 
-    func start() {
-        let thread = Thread { [self] in run() }
-        thread.name = "tiffshard-publisher"
-        self.thread = thread
-        thread.start()
+    /// Starts the publisher thread (named `tiffshard-publi`, the 15 bytes the kernel keeps). Call once,
+    /// after the reactor's signals are blocked: the thread inherits the signal mask.
+    func start() throws {
+        thread = try SystemThread(name: "tiffshard-publisher") { [self] in run() }
     }
 
     /// Queues a job; jobs run strictly in submission order.
@@ -73,13 +73,14 @@ final class Publisher: @unchecked Sendable {
     }
     private var running = false
 
-    /// Finishes queued jobs, then ends the thread.
+    /// Finishes queued jobs, then ends the thread and waits for it.
     func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
-        while let t = thread, !t.isFinished { usleep(1000) }
+        thread?.join()
+        thread = nil
     }
 
     private func run() {
@@ -137,21 +138,4 @@ extension Publisher {
         }
         return loaded
     }
-}
-
-/// Where shards go and what happens to sources afterwards; may change on reload.
-struct PublicationPolicy: Sendable {
-    /// The ingest or source directory: sources' relative paths are joined to it at the system call.
-    var root: FilePath
-    var output: String
-    var naming: ShardNaming
-    /// nil for `convert`: sources are never touched.
-    var onSuccess: Disposition?
-    var processedDir: String
-    /// nil for `convert`: rejected files stay where they are.
-    var failedDir: String?
-    /// `OUT/rejected.jsonl` for convert, `failed-dir/failures.jsonl` for the daemon.
-    var rejectionLog: String
-    /// The ingest directory (daemon): rejected files still in it with a record are not recorded twice.
-    var ingest: String? = nil
 }

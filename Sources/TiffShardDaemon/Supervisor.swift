@@ -82,7 +82,7 @@ final class Supervisor {
         try epoll.add(timer.fileDescriptor, events: .readable, token: Token.timer)
         try epoll.add(publisher.wakeup.fileDescriptor, events: .readable, token: Token.publisher)
         try timer.arm(after: .milliseconds(100), repeating: .milliseconds(100))
-        publisher.start()
+        try publisher.start()
     }
 
     // MARK: - The API

@@ -1,9 +1,12 @@
+// Compiled only into debug builds (SwiftPM defines DEBUG there): the release binary carries neither the
+// hooks nor the `TIFFSHARD_FAULT_INJECT` name, so no environment variable can crash a production worker.
+#if DEBUG
 import LinuxSystem
 
 /// Deterministic faults for the fault-injection suite, set through `TIFFSHARD_FAULT_INJECT` in the
 /// supervisor's environment (workers inherit it): `crash:TEXT` raises SIGSEGV and `hang:TEXT` blocks
 /// forever when a job's path contains TEXT; `abort:TEXT` calls abort(). Several rules separated by `;`.
-/// Unset in production; costs one string search per image when set.
+/// Debug builds only; costs one string search per image when set.
 struct FaultInjection {
     enum Fault: String {
         case crash, hang, abort
@@ -30,3 +33,4 @@ struct FaultInjection {
         }
     }
 }
+#endif

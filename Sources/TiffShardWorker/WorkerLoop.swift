@@ -10,7 +10,9 @@ import TiffShardCore
 public struct WorkerLoop {
     let socket: FileDescriptor
     let segments: [SharedMemory]
+    #if DEBUG
     let faults = FaultInjection(specification: Environment.get("TIFFSHARD_FAULT_INJECT"))
+    #endif
 
     /// The supervisor died before this worker armed its parent-death signal.
     public struct SupervisorGone: Error, CustomStringConvertible {
@@ -88,7 +90,9 @@ public struct WorkerLoop {
         }
         // The root is joined to the source's path here, at the system call, as bytes (names need not be UTF-8).
         let path = FilePath(bytes: job.path.absolute(under: batch.root))
+        #if DEBUG
         faults.apply(to: path.description)
+        #endif
         let before = try? FileSystem.status(path)
         var info = tsk_info()
         let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)

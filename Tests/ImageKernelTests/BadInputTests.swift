@@ -14,7 +14,7 @@ import Testing
     ]
 
     @Test func zeroByteFileIsNotTIFF() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = try directory.write("empty.tif", bytes: [])
         let outcome = Kernel.decode(path, width: 8, height: 8)
         #expect(outcome.status == TSK_NOT_TIFF)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func randomBytesAreNotTIFF() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         var generator = SystemRandomNumberGenerator()
         var bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
         bytes[0] = 0x17  // neither "I" nor "M"
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func pngNamedTifIsNotTIFF() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = try directory.write("picture.tif", bytes: Self.png)
         #expect(Kernel.reference(path, width: 1, height: 1).status == TSK_OK)  // imread goes by content
         let outcome = Kernel.decode(path, width: 1, height: 1)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func signatureWithoutDirectoryFailsToDecode() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = try directory.write("header.tif", bytes: [0x49, 0x49, 0x2A, 0x00, 0xFF, 0xFF, 0x00, 0x00, 1, 2])
         let outcome = Kernel.decode(path, width: 8, height: 8)
         #expect(outcome.status == TSK_DECODE_FAILED)
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func truncatedLZWFileFailsToDecode() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("whole.tif")
         try writeTIFF(path, TIFFSpec(width: 256, height: 256, compression: .lzw), seed: 3)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -62,7 +62,7 @@ import Testing
 
     /// The directory is intact but the strip holds fewer bytes than the image needs.
     @Test func shortStripDataFailsToDecode() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("short.tif")
         try writeLyingTIFF(path, width: 400, height: 300)  // needs 120000 bytes, holds 40960
         let outcome = Kernel.decode(path, width: 40, height: 30)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func lyingHeaderIsTooLargeBeforeDecoding() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("bomb.tif")
         try writeLyingTIFF(path, width: 100_000, height: 100_000)
         let outcome = Kernel.decode(path, width: 64, height: 64)
@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test func pixelLimitAppliesToGenuineFiles() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         try writeTIFF(path, TIFFSpec(width: 100, height: 100), seed: 1)
         #expect(Kernel.decode(path, width: 10, height: 10, maxPixels: 9_999).status == TSK_TOO_LARGE)
@@ -105,21 +105,21 @@ import Testing
     }
 
     @Test func directoryIsOpenFailure() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let outcome = Kernel.decode(directory.path, width: 8, height: 8)
         #expect(outcome.status == TSK_OPEN_FAILED)
         #expect(outcome.message.contains("directory"), "\(outcome.message)")
     }
 
     @Test func missingFileIsOpenFailure() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let outcome = Kernel.decode(directory.file("absent.tif"), width: 8, height: 8)
         #expect(outcome.status == TSK_OPEN_FAILED)
         #expect(outcome.message.contains("No such file"), "\(outcome.message)")
     }
 
     @Test func invalidArgumentsAreRejected() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         try writeTIFF(path, TIFFSpec(), seed: 1)
         #expect(Kernel.decode(path, width: 0, height: 8).status == TSK_INTERNAL)

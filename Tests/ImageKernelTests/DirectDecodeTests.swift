@@ -52,7 +52,7 @@ import Testing
 
     @Test(arguments: kinds)
     func decodesBitExactlyLikeOpenCV(spec: TIFFSpec) throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         try writeTIFF(path, spec, seed: 11)
         for interpolation in Kernel.interpolations {
@@ -77,7 +77,7 @@ import Testing
 
     /// The per-thread scratch grows and is reused: alternating sizes and kinds stay exact.
     @Test func alternatingImagesReuseScratchExactly() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let specs = [
             TIFFSpec(width: 640, height: 480, bitsPerSample: 16, samplesPerPixel: 4, compression: .lzw),
             TIFFSpec(width: 33, height: 17),

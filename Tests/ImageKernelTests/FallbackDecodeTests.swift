@@ -25,7 +25,7 @@ import Testing
 
     @Test(arguments: kinds)
     func fallbackMatchesOpenCVExactly(spec: TIFFSpec) throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         try writeTIFF(path, spec, seed: 5)
         for interpolation in [TSK_INTER_LINEAR, TSK_INTER_AREA, TSK_INTER_LANCZOS] {
@@ -48,7 +48,7 @@ import Testing
         TIFFSpec(width: 40, height: 30, bitsPerSample: 32),
     ])
     func layoutsNobodyDecodesAreUnsupported(spec: TIFFSpec) throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         try writeTIFF(path, spec, seed: 5)
         let ours = Kernel.decode(path, width: 20, height: 15)

@@ -5,7 +5,7 @@ import Testing
 /// `tsk_probe` reads the header of page 0 only.
 @Suite struct ProbeTests {
     @Test func probeReportsTheLayoutOfPageZero() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("image.tif")
         let spec = TIFFSpec(
             width: 321, height: 123, bitsPerSample: 16, samplesPerPixel: 3, compression: .zstd, bigTIFF: true,
@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func probeFlagsFallbackLayouts() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = directory.file("palette.tif")
         try writeTIFF(path, TIFFSpec(palette: true), seed: 9)
         let outcome = Kernel.probe(path)
@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func probeRejectsNonTIFF() throws {
-        let directory = try ScratchDirectory()
+        let directory = try TemporaryDirectory("kernel")
         let path = try directory.write("text.tif", bytes: Array("hello, world".utf8))
         #expect(Kernel.probe(path).status == TSK_NOT_TIFF)
     }

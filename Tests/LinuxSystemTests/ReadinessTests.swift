@@ -1,4 +1,5 @@
 import LinuxSystem
+import TestSupport
 import Testing
 
 /// Epoll with the descriptors the reactor watches: pipes, timerfd, eventfd.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TiffShardCore
@@ -105,17 +106,16 @@ func parserRejectsMalformedLines(_ line: String) {
     expected["int"] = .int(-1_234_567_890_123)
     expected["double"] = .double(1_795_565_407.123456789)
     expected["yes"] = .bool(true)
-    let dir = try Python.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let url = dir.appendingPathComponent("line.jsonl")
-    try Data((w.result + "\n").utf8).write(to: url)
+    let dir = try TemporaryDirectory("core")
+    defer { dir.remove() }
+    let path = try dir.write("line.jsonl", bytes: Array((w.result + "\n").utf8))
     let script = """
         import sys, json
         lines = open(sys.argv[1], encoding='utf-8').read().split('\\n')
         assert len(lines) == 2 and lines[1] == '', 'exactly one line'
         print(json.dumps(json.loads(lines[0]), ensure_ascii=True))
         """
-    let output = try Python.run(script, arguments: [url.path])
+    let output = try Python.run(script, arguments: [path])
     #expect(output.status == 0, "\(output.stderr)")
     let echoed = output.stdout.trimmingCharacters(in: .newlines)
     #expect(echoed.allSatisfy { $0.isASCII })

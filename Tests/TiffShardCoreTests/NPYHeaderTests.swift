@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TiffShardCore
@@ -81,8 +82,8 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
 
 /// NumPy is the reader that matters: it must load our files, memory-mapped, with the right shape and data.
 @Test func numpyLoadsOurArrays() throws {
-    let dir = try Python.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TemporaryDirectory("core")
+    defer { dir.remove() }
     var paths: [String] = []
     var expected: [String] = []
     for (rows, height, width) in [(1, 1, 1), (3, 5, 7), (10, 128, 128), (2, 1, 300), (1000, 4, 4), (7, 33, 65)] {
@@ -94,9 +95,7 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
             bytes.append(v)
             sum += Int(v)
         }
-        let url = dir.appendingPathComponent("a\(paths.count).npy")
-        try Data(bytes).write(to: url)
-        paths.append(url.path)
+        paths.append(try dir.write("a\(paths.count).npy", bytes: bytes))
         expected.append("(\(rows), \(height), \(width)) uint8 \(sum) \(header.encoded().count)")
     }
     let script = """
@@ -112,15 +111,13 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
 
 /// Headers of huge shapes (no data written): NumPy reads the shape and starts the data where we say.
 @Test func numpyReadsHeadersOfLargeShapes() throws {
-    let dir = try Python.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: dir) }
+    let dir = try TemporaryDirectory("core")
+    defer { dir.remove() }
     var paths: [String] = []
     var expected: [String] = []
     for (index, shape) in shapes.enumerated() where index % 5 == 0 {
         let bytes = NPYHeader(rows: shape.rows, height: shape.height, width: shape.width).encoded()
-        let url = dir.appendingPathComponent("h\(index).npy")
-        try Data(bytes).write(to: url)
-        paths.append(url.path)
+        paths.append(try dir.write("h\(index).npy", bytes: bytes))
         expected.append("(\(shape.rows), \(shape.height), \(shape.width)) False |u1 \(bytes.count)")
     }
     let script = """

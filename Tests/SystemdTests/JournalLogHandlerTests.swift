@@ -1,6 +1,7 @@
 import LinuxSystem
 import Logging
 import Systemd
+import TestSupport
 import Testing
 
 @Suite struct JournalLogHandlerTests {
