@@ -1,22 +1,35 @@
-"""Shared helpers for the tiffshard fault-injection suite (Tests/faults).
-
-Everything here drives the real daemon binary on real files: no mocks.
+"""The one kit for the tiffshard fault-injection suite (Tests/faults): everything a case needs to drive
+the real daemon binary on real files. No mocks.
 
 Case convention (what `run.py` collects): a module `Tests/faults/test_*.py` defines functions
 `test_<name>(ctx: Context)`; a case passes when it returns and fails when it raises. A case reports
 what it did through `ctx.injected(...)` (the fault) and `ctx.verified(...)` (each guarantee checked),
 and may scale itself down when `ctx.quick` is true (CI). `ctx.tmpdir(name)` gives a fresh directory
-that is removed after a passing case (kept after a failing one, for post-mortems).
+that is removed after a passing case (kept after a failing one, for post-mortems). Every module also
+runs alone: `python3 Tests/faults/test_x.py [--binary PATH] [--keep] [name ...]` (`run_standalone`).
+
+    with fk.Daemon.in_scratch(ctx, "kill", fk.DaemonOptions.tiny(workers=2)) as d:
+        d.start()
+        d.drop_many(["a.tif", "b.tif"])
+        d.wait_rows(2)
+        fk.assert_exactly_once(d.rows(), ["a.tif", "b.tif"])
 
 Main pieces:
-- `Layout`: ingest/output/processed/failed directories under one root.
-- `Daemon`: starts `tiffshard run` with a NOTIFY_SOCKET listener (`Notify`), waits for READY=1,
-  SIGKILL / SIGTERM, finds its worker processes (by an environment tag they inherit), fd/RSS probes.
-- `Corpus`: deterministic gray8 TIFFs (hand-rolled baseline writer), staged then renamed into the
-  ingest directory (atomic `IN_MOVED_TO`), with the expected bytes/mtime/hash of every file.
-- `read_store` / `check_store`: the published shards (`.npy` via np.load mmap + `.jsonl` manifests),
-  no temporary file visible as a shard, row counts agree.
-- `check_exactly_once`: every corpus file in exactly one row of one shard, disposed of per mode.
+- `eventually`: the one polling wait (CaseFailure naming what was awaited on timeout).
+- `Layout`: ingest/output/processed/failed/staging directories under one root.
+- `Daemon`: one `tiffshard run` with a NOTIFY_SOCKET listener (`NotifyListener`, shared with bench/
+  in Tests/support), started in its own session with an environment tag its workers inherit; waits for
+  READY=1 and the worker pool, drops files (staged then renamed in), SIGKILL / SIGTERM, observes rows,
+  rejections, STATUS, the log, its workers (paused in a `hang:` fault, reading a file), fd/RSS probes.
+  `barrier()` drops a marker file and waits for it to be published and disposed of: everything that
+  arrived before it has had its chance, so a case can then assert that something did *not* happen.
+- `tiff_gray8` / `tiff_bytes` / `lying_tiff`: the one hand-rolled TIFF writer (8-bit gray, strips,
+  uncompressed or deflate; `lying_tiff` declares a size its data does not have). `Corpus`: files
+  staged then renamed into the ingest directory (atomic `IN_MOVED_TO`), with their bytes/mtime/hash.
+- `read_jsonl`: the one reader of JSON-lines files (manifests, failures.jsonl), field-agnostic, so
+  records that gain fields keep working. `read_store` / `check_shards`: the published shards (`.npy`
+  via np.load mmap + manifests), no temporary file visible as a shard, row counts agree; `failures`.
+- `check_exactly_once` (corpus, disposition per mode) and `assert_exactly_once` (names only).
 - `LiveReader`: a concurrent reader that fails on any incomplete `.npy` it ever sees.
 - `check_pixels`: rows equal cv2.imread(IMREAD_GRAYSCALE) + cv2.resize of their source.
 - `DirWatch`: inotify on a directory (ctypes), to time a kill to a phase (a `.tmp` appears, a `.npy`
@@ -25,9 +38,9 @@ Main pieces:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
-import errno
 import hashlib
 import json
 import os
@@ -35,17 +48,22 @@ import random
 import select
 import shutil
 import signal
-import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+# The notify listener is shared with bench/ (standard library only); Tests/support is not a package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from notify_listener import Message, NotifyListener  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BINARY = REPO_ROOT / ".build" / "debug" / "tiffshard"
@@ -160,88 +178,8 @@ class Layout:
     def staging(self) -> Path: return self.root / "staging"
     @property
     def logs(self) -> Path: return self.root / "daemon.log"
-
-
-# --------------------------------------------------------------------------------------------------
-# NOTIFY_SOCKET listener
-
-
-class Notify:
-    """A bound AF_UNIX datagram socket collecting sd_notify messages in a background thread."""
-
-    def __init__(self, path: str | os.PathLike):
-        self.path = str(path)
-        if len(self.path.encode()) >= 108:
-            raise ValueError(f"notify socket path too long: {self.path}")
-        with _suppress(FileNotFoundError):
-            os.unlink(self.path)
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(self.path)
-        self.messages: list[dict[str, str]] = []
-        self._cond = threading.Condition()
-        self._closed = False
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="notify")
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._closed:
-            try:
-                r, _, _ = select.select([self.sock], [], [], 0.2)
-                if not r:
-                    continue
-                data = self.sock.recv(65536)
-            except OSError:
-                return
-            fields: dict[str, str] = {}
-            for line in data.decode("utf-8", "replace").split("\n"):
-                if "=" in line:
-                    k, v = line.split("=", 1)
-                    fields[k] = v
-            with self._cond:
-                self.messages.append(fields)
-                self._cond.notify_all()
-
-    def count(self, key: str, value: str | None = None) -> int:
-        with self._cond:
-            return sum(1 for m in self.messages if key in m and (value is None or m[key] == value))
-
-    def wait_for(self, key: str, value: str | None = None, after: int = 0, timeout: float = 30.0) -> dict | None:
-        """Waits for a message (index >= after) carrying key (= value); returns it or None on timeout."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for m in self.messages[after:]:
-                    if key in m and (value is None or m[key] == value):
-                        return m
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return None
-                self._cond.wait(left)
-
-    def last_status(self) -> str | None:
-        with self._cond:
-            for m in reversed(self.messages):
-                if "STATUS" in m:
-                    return m["STATUS"]
-        return None
-
-    def close(self) -> None:
-        self._closed = True
-        self._thread.join(timeout=1)
-        self.sock.close()
-        with _suppress(FileNotFoundError):
-            os.unlink(self.path)
-
-
-class _suppress:
-    def __init__(self, *exc):
-        self.exc = exc
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, t, v, tb):
-        return t is not None and issubclass(t, self.exc)
+    @property
+    def config(self) -> Path: return self.root / "tiffshard.yaml"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -296,7 +234,7 @@ def fd_count(pid: int) -> int:
 def fd_targets(pid: int) -> list[str]:
     targets = []
     for fd in sorted(os.listdir(f"/proc/{pid}/fd"), key=int):
-        with _suppress(OSError):
+        with contextlib.suppress(OSError):
             targets.append(f"{fd} -> {os.readlink(f'/proc/{pid}/fd/{fd}')}")
     return targets
 
@@ -310,24 +248,32 @@ def rss_kib(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """Direct children (via /proc/PID/task/*/children)."""
-    kids: list[int] = []
-    with _suppress(OSError):
-        for task in os.listdir(f"/proc/{pid}/task"):
-            raw = _read(f"/proc/{pid}/task/{task}/children") or b""
-            kids += [int(x) for x in raw.split()]
-    return sorted(set(kids))
+    """Live (not zombie) direct children of pid. Scans /proc/*/stat for the parent pid: the cheaper
+    /proc/PID/task/TID/children needs CONFIG_PROC_CHILDREN, which not every kernel has."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        raw = _read(f"/proc/{entry}/stat")
+        if raw is None:
+            continue
+        fields = raw.decode("utf-8", "replace").rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found.append(int(entry))
+    return sorted(found)
 
 
 _PAUSE_SYSCALLS = {"x86_64": {"34", "130"}, "aarch64": {"133"}}  # pause, rt_sigsuspend
 
 
 def paused(pid: int) -> bool:
-    """Whether pid sleeps in pause() (where TIFFSHARD_FAULT_INJECT=hang:TEXT parks a worker)."""
+    """Whether pid sleeps in pause()/sigsuspend() (where TIFFSHARD_FAULT_INJECT=hang:TEXT parks a
+    worker): by syscall number from /proc/PID/syscall, else by /proc/PID/wchan."""
     raw = _read(f"/proc/{pid}/syscall")
-    if not raw:
-        return False
-    return raw.split()[0].decode() in _PAUSE_SYSCALLS.get(os.uname().machine, {"34", "130"})
+    if raw and raw.split()[0].decode() in _PAUSE_SYSCALLS.get(os.uname().machine, {"34", "130"}):
+        return True
+    where = (_read(f"/proc/{pid}/wchan") or b"").decode("utf-8", "replace")
+    return "pause" in where or "sigsuspend" in where
 
 
 def memfd_mappings(pid: int, prefix: str = "memfd:tiffshard") -> int:
@@ -345,38 +291,52 @@ def dev_shm_entries() -> set[str]:
 
 @dataclass
 class DaemonOptions:
-    """`tiffshard run` flags (the ones the suite varies)."""
+    """`tiffshard run` flags (the ones the suite varies). None: the flag is not given (the daemon's
+    default, or a value from a `--config` file, which a flag would override)."""
 
-    width: int | None = 48       # None: not given as a flag (e.g. set in a --config file)
+    width: int | None = 48
     height: int | None = 40
-    workers: int = 2
-    shard_size: int = 50
-    idle_flush: float = 0.2
-    max_shard_age: float = 30
-    on_success: str = "move"
-    decode_timeout: float = 30
+    workers: int | None = 2
+    shard_size: int | None = 50
+    idle_flush: float | None = 0.2
+    max_shard_age: float | None = 30
+    on_success: str | None = "move"
+    decode_timeout: float | None = 30
     worker_memory_limit: int | None = None
     log_level: str = "info"
     interpolation: str | None = None
     extra: list[str] = field(default_factory=list)
 
+    @classmethod
+    def tiny(cls, **changes) -> "DaemonOptions":
+        """8 x 8 rows, shards of 64, idle flush 0.3 s, the daemon's defaults otherwise: for cases about
+        what happens to individual files (races, workers, hostile names), where rows cost nothing."""
+        values = dict(width=8, height=8, workers=2, shard_size=64, idle_flush=0.3, max_shard_age=None,
+                      on_success=None, decode_timeout=None)
+        values.update(changes)
+        return cls(**values)
+
+    @classmethod
+    def from_config_file(cls, path: str | os.PathLike, **changes) -> "DaemonOptions":
+        """Only `--config path` (plus `changes`): geometry, workers, shard size, idle flush come from the file."""
+        values = dict(width=None, height=None, workers=None, shard_size=None, idle_flush=None,
+                      max_shard_age=None, on_success=None, decode_timeout=None)
+        values.update(changes)
+        options = cls(**values)
+        options.extra = ["--config", str(path)] + list(options.extra)
+        return options
+
     def arguments(self, layout: Layout) -> list[str]:
-        args = [
-            "--ingest", str(layout.ingest), "--output", str(layout.output),
-            "--processed-dir", str(layout.processed), "--failed-dir", str(layout.failed),
-            "--workers", str(self.workers),
-            "--shard-size", str(self.shard_size), "--idle-flush", _num(self.idle_flush),
-            "--max-shard-age", _num(self.max_shard_age), "--on-success", self.on_success,
-            "--decode-timeout", _num(self.decode_timeout), "--log-level", self.log_level,
-        ]
-        if self.width is not None:
-            args += ["--width", str(self.width)]
-        if self.height is not None:
-            args += ["--height", str(self.height)]
-        if self.worker_memory_limit is not None:
-            args += ["--worker-memory-limit", str(self.worker_memory_limit)]
-        if self.interpolation:
-            args += ["--interpolation", self.interpolation]
+        args = ["--ingest", str(layout.ingest), "--output", str(layout.output),
+                "--processed-dir", str(layout.processed), "--failed-dir", str(layout.failed)]
+        flags = [("--workers", self.workers), ("--shard-size", self.shard_size), ("--idle-flush", self.idle_flush),
+                 ("--max-shard-age", self.max_shard_age), ("--on-success", self.on_success),
+                 ("--decode-timeout", self.decode_timeout), ("--log-level", self.log_level),
+                 ("--width", self.width), ("--height", self.height),
+                 ("--worker-memory-limit", self.worker_memory_limit), ("--interpolation", self.interpolation)]
+        for flag, value in flags:
+            if value is not None:
+                args += [flag, _num(value) if isinstance(value, float) else str(value)]
         return args + list(self.extra)
 
 
@@ -384,30 +344,81 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
+def write_config(path: str | os.PathLike, values: dict[str, object]) -> None:
+    """Writes a flat `key: value` YAML configuration file atomically (rename), e.g. before a SIGHUP."""
+    temporary = f"{path}.new"
+    with open(temporary, "w") as f:
+        f.write("".join(f"{key}: {value}\n" for key, value in values.items()))
+    os.rename(temporary, path)
+
+
 class Daemon:
     """One `tiffshard run` process with its own notify socket, log file and environment tag.
 
     The daemon is started in a new session (its own process group, which its workers share), so a
-    case can always clean up what it started with `cleanup()` even after a failed assertion.
+    case can always clean up what it started with `cleanup()` (also on leaving a `with` block) even
+    after a failed assertion. `start()` may be called again after a stop or a kill: same directories,
+    same notify socket, same log file (appended).
     """
 
     def __init__(self, binary: str, layout: Layout, options: DaemonOptions,
                  env: dict[str, str] | None = None, sock_dir: str | None = None):
-        self.binary = binary
+        self.binary = str(binary)
         self.layout = layout
         self.options = options
         self.tag = uuid.uuid4().hex
         self.extra_env = dict(env or {})
-        self.notify = Notify(os.path.join(sock_dir or str(layout.root), f"n-{self.tag[:8]}.sock"))
+        self.notify = NotifyListener(os.path.join(sock_dir or str(layout.root), f"n-{self.tag[:8]}.sock"))
         self.proc: subprocess.Popen | None = None
         self.log_offset = 0
+        self._mark = 0
+        self._barriers = 0
 
+    @classmethod
+    def in_scratch(cls, ctx: "Context", label: str, options: DaemonOptions | None = None,
+                   env: dict[str, str] | None = None, config: dict[str, object] | None = None) -> "Daemon":
+        """A daemon in a fresh `ctx.tmpdir(label)` layout, with `options` or, with `config`, with only
+        `--config ROOT/tiffshard.yaml` holding those values (rewrite it with `write_config` before a
+        SIGHUP; a flag would override the file)."""
+        layout = Layout.create(ctx.tmpdir(label))
+        if config is not None:
+            assert options is None, "with a config file, every setting comes from the file"
+            write_config(layout.config, config)
+            options = DaemonOptions.from_config_file(layout.config)
+        return cls(ctx.binary, layout, options or DaemonOptions(), env=env)
+
+    # directories ----------------------------------------------------------------------------------
+    @property
+    def ingest(self) -> Path: return self.layout.ingest
+    @property
+    def output(self) -> Path: return self.layout.output
+    @property
+    def processed(self) -> Path: return self.layout.processed
+    @property
+    def failed(self) -> Path: return self.layout.failed
+    @property
+    def staging(self) -> Path: return self.layout.staging
+
+    # lifecycle ------------------------------------------------------------------------------------
     @property
     def pid(self) -> int:
         assert self.proc is not None
         return self.proc.pid
 
-    def start(self, wait_ready: bool = True, timeout: float = 30.0) -> "Daemon":
+    @property
+    def pool_size(self) -> int | None:
+        """Workers the daemon is configured for (from the flags or the config file), if known."""
+        if self.options.workers is not None:
+            return self.options.workers
+        if self.layout.config.exists():
+            for line in self.layout.config.read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key.strip() == "workers":
+                    return int(value)
+        return None
+
+    def start(self, wait_ready: bool = True, wait_pool: bool = True, timeout: float = 30.0) -> "Daemon":
+        """Starts `tiffshard run`; by default waits for READY=1, then for the whole worker pool."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TIFFSHARD_")}
         env.update(self.extra_env)
         env["NOTIFY_SOCKET"] = self.notify.path
@@ -419,15 +430,18 @@ class Daemon:
         self.log_offset = log.tell()
         log.write(f"==== start {' '.join(argv)}\n".encode())
         log.flush()
-        self._mark = len(self.notify.messages)
+        self._mark = self.notify.mark()
         self.proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                      start_new_session=True)
         log.close()
         if wait_ready:
             self.wait_ready(timeout)
+            if wait_pool and self.pool_size is not None:
+                self.wait_workers(self.pool_size)
         return self
 
-    def wait_ready(self, timeout: float = 30.0) -> dict:
+    def wait_ready(self, timeout: float = 30.0) -> Message:
+        """The READY=1 of the current start (CaseFailure if the daemon exits first or times out)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             m = self.notify.wait_for("READY", "1", after=self._mark, timeout=0.1)
@@ -440,38 +454,31 @@ class Daemon:
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
-    def workers(self) -> list[int]:
-        """Live worker processes of this daemon (by environment tag; survives reparenting)."""
-        return [p for p in tagged_processes(self.tag) if self.proc is None or p != self.proc.pid]
+    def signal(self, sig: int) -> None:
+        os.kill(self.pid, sig)
 
-    def wait_workers(self, count: int, timeout: float = 10.0) -> list[int]:
-        deadline = time.monotonic() + timeout
-        while True:
-            w = [p for p in children(self.pid) if alive(p)]
-            if len(w) >= count or time.monotonic() > deadline:
-                return w
-            time.sleep(0.02)
+    def reload(self, timeout: float = 20.0) -> Message:
+        """SIGHUP; returns the READY=1 that follows (the reload is done, applied or refused)."""
+        mark = self.notify.mark()
+        self.signal(signal.SIGHUP)
+        m = self.notify.wait_for("READY", "1", after=mark, timeout=timeout)
+        check(m is not None, f"no READY=1 within {timeout} s of SIGHUP\n{self.log_tail()}")
+        return m
 
     def kill(self) -> None:
         """SIGKILL the supervisor only (not its workers) and reap it."""
         assert self.proc is not None
-        with _suppress(ProcessLookupError):
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
 
-    def orphans_after(self, timeout: float = 2.0) -> list[int]:
-        """Polls until no worker of this (dead) daemon remains; returns those still alive at the end."""
-        deadline = time.monotonic() + timeout
-        while True:
-            left = self.workers()
-            if not left or time.monotonic() > deadline:
-                return left
-            time.sleep(0.02)
-
-    def terminate(self, timeout: float = 60.0) -> int:
-        """SIGTERM, wait for the exit; returns the exit code (fails the case on a timeout)."""
+    def stop(self, timeout: float = 60.0) -> int:
+        """SIGTERM and wait; returns the exit code (at once if it has already exited; CaseFailure on a
+        timeout, leaving the process to `cleanup()`)."""
         assert self.proc is not None
-        with _suppress(ProcessLookupError):
+        if self.proc.poll() is not None:
+            return self.proc.returncode
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.proc.pid, signal.SIGTERM)
         try:
             return self.proc.wait(timeout)
@@ -481,67 +488,241 @@ class Daemon:
     def cleanup(self) -> None:
         """Kills whatever is left of this daemon's process group and workers; closes the notify socket."""
         if self.proc is not None and self.proc.poll() is None:
-            with _suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         for pid in tagged_processes(self.tag):
-            with _suppress(ProcessLookupError):
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.notify.close()
-
-    def log_text(self, since_start: bool = True) -> str:
-        raw = _read(str(self.layout.logs)) or b""
-        return raw[self.log_offset if since_start else 0:].decode("utf-8", "replace")
-
-    def log_tail(self, lines: int = 30) -> str:
-        return "\n".join(self.log_text(False).splitlines()[-lines:])
 
     def __enter__(self) -> "Daemon":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None and self.proc is not None:
+            lines = self.log_text(since_start=False).splitlines()
+            print(f"  daemon log ({self.layout.logs}), last {min(40, len(lines))} of {len(lines)} lines:", flush=True)
+            for line in lines[-40:]:
+                print(f"    | {line}", flush=True)
+            print(f"  last STATUS: {self.status()}", flush=True)
         self.cleanup()
 
+    # workers --------------------------------------------------------------------------------------
+    def worker_pids(self) -> list[int]:
+        """Live worker processes: the supervisor's children."""
+        return children(self.pid)
 
-def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
-    """Polls predicate() until truthy; returns its value or raises CaseFailure after timeout."""
+    def tagged(self) -> list[int]:
+        """Live processes of this daemon other than the supervisor, by environment tag (workers that
+        were reparented after a supervisor's death included)."""
+        return [p for p in tagged_processes(self.tag) if self.proc is None or p != self.proc.pid]
+
+    def wait_workers(self, count: int, timeout: float = 20.0) -> list[int]:
+        """Waits until exactly `count` workers are alive; returns their pids."""
+        return eventually(lambda: (lambda p: p if len(p) == count else None)(self.worker_pids()), timeout,
+                          lambda: f"{count} worker processes (have {self.worker_pids()})", interval=0.02)
+
+    def orphans_after(self, timeout: float = 2.0) -> list[int]:
+        """Polls until no worker of this (dead) daemon remains; returns those still alive at the end."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = self.tagged()
+            if not left or time.monotonic() > deadline:
+                return left
+            time.sleep(0.02)
+
+    def paused_worker(self) -> int | None:
+        """A worker held by a `hang:` fault (blocked in pause), if any."""
+        return next((pid for pid in self.worker_pids() if paused(pid)), None)
+
+    def worker_reading(self, path: str | os.PathLike) -> int | None:
+        """The worker that has `path` open right now (inside a decode), if any."""
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") == str(path):
+                        return pid
+        return None
+
+    # observation ----------------------------------------------------------------------------------
+    def log_text(self, since_start: bool = True) -> str:
+        raw = _read(str(self.layout.logs)) or b""
+        return raw[self.log_offset if since_start else 0:].decode("utf-8", "replace")
+
+    def log(self) -> str:
+        """The whole log file (every start)."""
+        return self.log_text(since_start=False)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return "\n".join(self.log_text(False).splitlines()[-lines:])
+
+    def status(self) -> str:
+        """The latest STATUS= text."""
+        return self.notify.last_status()
+
+    def wait_status_ticks(self, ticks: int = 1, timeout: float = 10.0) -> str:
+        """Waits for `ticks` STATUS messages sent after this call (the reactor refreshes STATUS about
+        once a second from its loop, so each one proves the loop ran since); returns the last."""
+        mark = self.notify.mark()
+        for _ in range(ticks):
+            m = self.notify.wait_for("STATUS", after=mark, timeout=timeout)
+            check(m is not None, f"no STATUS within {timeout} s (daemon running: {self.running()})")
+            mark = self.notify.messages.index(m, mark) + 1
+        return m.fields["STATUS"]
+
+    def rows(self) -> list["Row"]:
+        """Every published row (shards whose `.npy` exists), shard by shard."""
+        return read_store(self.output).rows
+
+    def failures(self) -> list[dict]:
+        return failures(self.failed)
+
+    def wait_rows(self, n: int, timeout: float = 30) -> list["Row"]:
+        return eventually(lambda: (lambda r: r if len(r) >= n else None)(self.rows()), timeout,
+                          lambda: f"{n} published rows (have {len(self.rows())})")
+
+    def wait_failures(self, n: int, timeout: float = 30) -> list[dict]:
+        return eventually(lambda: (lambda r: r if len(r) >= n else None)(self.failures()), timeout,
+                          lambda: f"{n} rejections in failures.jsonl (have {len(self.failures())})")
+
+    def wait_accounted(self, good: int, bad: int, timeout: float = 30) -> None:
+        eventually(lambda: len(self.rows()) >= good and len(self.failures()) >= bad, timeout,
+                   lambda: f"{good} rows and {bad} rejections (have {len(self.rows())} and {len(self.failures())})")
+
+    def barrier(self, timeout: float = 30) -> str:
+        """Drops a fresh marker TIFF (`zz-barrier-N.tif`) and waits until it is published and disposed
+        of; returns its name. Events are handled in order and rows are assigned and published in
+        dispatch order, so by then every file that arrived before the marker has been read and its
+        row published (or it was rejected): a case can assert that something did *not* happen. Cases
+        leave the markers out of their checks with `without_barriers`."""
+        self._barriers += 1
+        name = f"{BARRIER_PREFIX}{self._barriers}.tif"
+        self.drop(name, tiff_bytes(200 + self._barriers))
+        eventually(lambda: any(r.source == name for r in self.rows()), timeout, f"barrier {name} published")
+        eventually(lambda: not (self.ingest / name).exists(), timeout, f"barrier {name} disposed of")
+        return name
+
+    # input ----------------------------------------------------------------------------------------
+    def drop(self, name: str | bytes, data: bytes) -> None:
+        """Writes the file in staging, then renames it into ingest (one IN_MOVED_TO)."""
+        staged = os.path.join(os.fsencode(self.staging), os.fsencode(name))
+        write_file(staged, data)
+        os.rename(staged, os.path.join(os.fsencode(self.ingest), os.fsencode(name)))
+
+    def drop_many(self, names, seed: int = 0) -> list[str]:
+        """Drops a small valid TIFF under each name (content from seed, seed + 1, ...); returns the names."""
+        names = list(names)
+        for i, name in enumerate(names):
+            self.drop(name, tiff_bytes(seed + i))
+        return names
+
+
+BARRIER_PREFIX = "zz-barrier-"
+
+
+def without_barriers(names):
+    """`names` (or rows, or directory listings) without the markers `Daemon.barrier()` dropped."""
+    return [n for n in names if not str(getattr(n, "source", n)).startswith(BARRIER_PREFIX)]
+
+
+def stimulus(seconds: float) -> None:
+    """A deliberate pause that is part of the injected fault (aiming a kill at a phase, a writer
+    pausing), never a wait for the daemon: waits for the daemon use `eventually` or an event."""
+    time.sleep(seconds)
+
+
+def eventually(predicate, timeout: float, what, interval: float = 0.05):
+    """Polls `predicate` until it returns a truthy value, and returns it; CaseFailure naming `what`
+    (a string, or a callable giving one with the latest state) after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise CaseFailure(f"timed out after {timeout} s waiting for {what}")
+            raise CaseFailure(f"timed out after {timeout:g} s waiting for {what() if callable(what) else what}")
         time.sleep(interval)
 
 
 # --------------------------------------------------------------------------------------------------
-# TIFF corpus
+# TIFF files: one hand-rolled writer (classic little-endian, 8-bit gray, min-is-black, strips)
+
+COMPRESSION_NONE, COMPRESSION_DEFLATE = 1, 8
 
 
-def tiff_gray8(image: np.ndarray) -> bytes:
-    """A minimal baseline little-endian TIFF (uncompressed, one strip, 8-bit gray, min-is-black)."""
+def _tiff(width: int, height: int, rows_per_strip: int, compression: int, blobs: list[bytes],
+          strip_blob: list[int]) -> bytes:
+    """The file: header, IFD, the data `blobs`, then (for several strips) the offset and byte-count
+    arrays; strip i points at blobs[strip_blob[i]] (several strips may share one blob)."""
+    strips = len(strip_blob)
+    entries = 10
+    ifd_offset = 8
+    data_offset = ifd_offset + 2 + entries * 12 + 4
+    blob_offsets = []
+    for blob in blobs:
+        blob_offsets.append(data_offset + sum(len(b) for b in blobs[:len(blob_offsets)]))
+    offsets = [blob_offsets[i] for i in strip_blob]
+    counts = [len(blobs[i]) for i in strip_blob]
+    arrays_offset = data_offset + sum(len(b) for b in blobs)
+
+    def entry(tag: int, kind: int, count: int, value: int) -> bytes:  # SHORT=3, LONG=4
+        if kind == 3 and count == 1:
+            return struct.pack("<HHIHH", tag, kind, count, value, 0)
+        return struct.pack("<HHII", tag, kind, count, value)
+    ifd = struct.pack("<H", entries) + b"".join([
+        entry(256, 4, 1, width), entry(257, 4, 1, height), entry(258, 3, 1, 8),
+        entry(259, 3, 1, compression), entry(262, 3, 1, 1),
+        entry(273, 4, strips, arrays_offset if strips > 1 else offsets[0]),
+        entry(277, 3, 1, 1), entry(278, 4, 1, rows_per_strip),
+        entry(279, 4, strips, arrays_offset + 4 * strips if strips > 1 else counts[0]),
+        entry(284, 3, 1, 1),
+    ]) + struct.pack("<I", 0)
+    out = bytearray(b"II*\x00" + struct.pack("<I", ifd_offset) + ifd + b"".join(blobs))
+    if strips > 1:
+        out += struct.pack(f"<{strips}I", *offsets) + struct.pack(f"<{strips}I", *counts)
+    return bytes(out)
+
+
+def tiff_gray8(image: np.ndarray, compression: int = COMPRESSION_NONE, rows_per_strip: int | None = None,
+               level: int = 6) -> bytes:
+    """A baseline TIFF of a 2-D uint8 image: one strip by default, deflate (zlib `level`) if asked."""
     assert image.dtype == np.uint8 and image.ndim == 2
     h, w = image.shape
-    pixels = np.ascontiguousarray(image).tobytes()
-    entries = [  # tag, type, count, value (SHORT=3, LONG=4)
-        (256, 4, 1, w), (257, 4, 1, h), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
-        (273, 4, 1, 0), (277, 3, 1, 1), (278, 4, 1, h), (279, 4, 1, len(pixels)), (284, 3, 1, 1),
-    ]
-    ifd_offset = 8
-    data_offset = ifd_offset + 2 + 12 * len(entries) + 4
-    out = bytearray(b"II*\0" + struct.pack("<I", ifd_offset))
-    out += struct.pack("<H", len(entries))
-    for tag, typ, count, value in entries:
-        if tag == 273:
-            value = data_offset
-        if typ == 3:
-            out += struct.pack("<HHIHH", tag, typ, count, value, 0)
-        else:
-            out += struct.pack("<HHII", tag, typ, count, value)
-    out += struct.pack("<I", 0)
-    out += pixels
-    return bytes(out)
+    rows = rows_per_strip or h
+    strips = [np.ascontiguousarray(image[y:y + rows]).tobytes() for y in range(0, h, rows)]
+    if compression == COMPRESSION_DEFLATE:
+        strips = [zlib.compress(s, level) for s in strips]
+    return _tiff(w, h, rows, compression, strips, list(range(len(strips))))
+
+
+_tiff_cache: dict[tuple[int, int, int], bytes] = {}
+
+
+def tiff_bytes(seed: int = 0, width: int = 16, height: int = 12) -> bytes:
+    """A small valid TIFF whose content depends on seed (mod 251) and size (cached)."""
+    key = (seed % 251, width, height)
+    if key not in _tiff_cache:
+        pixels = (np.arange(width * height, dtype=np.uint32).reshape(height, width) * 7 + key[0] * 13) % 256
+        _tiff_cache[key] = tiff_gray8(pixels.astype(np.uint8))
+    return _tiff_cache[key]
+
+
+def lying_tiff(width: int, height: int, *, compression: int = COMPRESSION_DEFLATE, strip: bytes | None = None,
+               rows_per_strip: int | None = None) -> bytes:
+    """A TIFF whose header declares `width` x `height` while every strip points at the same tiny
+    `strip` data (by default one deflate-compressed row of zeros): a 20000 x 20000 image costs ~160 kB
+    of offsets; `strip=b"garbage"` makes the data lie too."""
+    rows = rows_per_strip or 1
+    if strip is None:
+        strip = zlib.compress(bytes(width * rows), 9) if compression == COMPRESSION_DEFLATE else bytes(width * rows)
+    return _tiff(width, height, rows, compression, [strip], [0] * ((height + rows - 1) // rows))
+
+
+def write_file(path: str | bytes | os.PathLike, data: bytes) -> None:
+    """Writes `data` to `path` in place (one IN_CLOSE_WRITE)."""
+    with open(path, "wb") as f:
+        f.write(data)
 
 
 def make_image(index: int, height: int = 64, width: int = 64, seed: int = 0) -> np.ndarray:
@@ -630,9 +811,15 @@ def npy_header(path: str | os.PathLike) -> tuple[tuple, str, bool] | None:
 
 @dataclass
 class Row:
+    """One published row: its shard's stem, its index, its manifest record (every field, as read)."""
+
     shard: str
     row: int
     record: dict
+
+    @property
+    def source(self) -> str:
+        return self.record.get("source", "")
 
 
 @dataclass
@@ -643,9 +830,29 @@ class Store:
     temporaries: list[str]       # hidden .tmp leftovers
 
 
-def read_store(output: str | os.PathLike, width: int, height: int, prefix: str = "") -> Store:
-    """Reads every published shard: headers parse, dtype |u1, shape (N, H, W), C order, data offset
-    64-aligned, np.load(mmap) works, manifest has N consecutive rows; pairs complete."""
+def read_jsonl(path: str | os.PathLike, problems: list[str] | None = None) -> list[dict]:
+    """Every JSON object of a JSON-lines file (manifest, failures.jsonl), blank lines skipped, every
+    field kept as read. A line that is not JSON is reported in `problems` if given, else raises."""
+    records = []
+    with open(path, "rb") as f:
+        text = f.read().decode("utf-8")
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            if problems is None:
+                raise
+            problems.append(f"{os.path.basename(path)} line {i}: not JSON")
+    return records
+
+
+def read_store(output: str | os.PathLike, width: int | None = None, height: int | None = None,
+               prefix: str = "") -> Store:
+    """Reads every published shard: headers parse, dtype |u1, shape (N, H, W) (H, W as given, if
+    given), C order, data offset 64-aligned, np.load(mmap) works, manifest has N consecutive rows;
+    pairs complete."""
     out = Path(output)
     stem_start = f"{prefix}-shard-" if prefix else "shard-"
     problems: list[str] = []
@@ -672,7 +879,7 @@ def read_store(output: str | os.PathLike, width: int, height: int, prefix: str =
             problems.append(f"{stem}.npy: header not parseable")
             continue
         shape, descr, fortran = header
-        if descr != "|u1" or fortran or len(shape) != 3 or shape[1:] != (height, width):
+        if descr != "|u1" or fortran or len(shape) != 3 or (width is not None and shape[1:] != (height, width)):
             problems.append(f"{stem}.npy: bad header shape={shape} dtype={descr} fortran={fortran}")
             continue
         try:
@@ -683,16 +890,10 @@ def read_store(output: str | os.PathLike, width: int, height: int, prefix: str =
             continue
         if offset % 64:
             problems.append(f"{stem}.npy: data offset {offset} not 64-aligned")
-        expected = offset + shape[0] * height * width
+        expected = offset + shape[0] * shape[1] * shape[2]
         if os.path.getsize(npy) != expected:
             problems.append(f"{stem}.npy: size {os.path.getsize(npy)} != {expected}")
-        lines = (out / f"{stem}.jsonl").read_text(encoding="utf-8").splitlines()
-        records = []
-        for i, line in enumerate(lines):
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                problems.append(f"{stem}.jsonl line {i}: not JSON")
+        records = read_jsonl(out / f"{stem}.jsonl", problems)
         if len(records) != shape[0]:
             problems.append(f"{stem}: manifest has {len(records)} rows, .npy has {shape[0]}")
         if shape[0] == 0:
@@ -795,11 +996,44 @@ class Accounting:
                 f"{self.duplicates} duplicates, {self.losses} losses, {self.strangers} unknown rows")
 
 
-def failures(layout: Layout) -> list[dict]:
-    path = layout.failed / "failures.jsonl"
-    if not path.exists():
-        return []
-    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+def failures(failed_dir: str | os.PathLike) -> list[dict]:
+    """The records of `failed_dir/failures.jsonl` (none if it does not exist yet)."""
+    path = Path(failed_dir) / "failures.jsonl"
+    return read_jsonl(path) if path.exists() else []
+
+
+def reasons(records: list[dict]) -> dict[str, str]:
+    """source -> reason of rejection records (the last one per source)."""
+    return {f["source"]: f["reason"] for f in records}
+
+
+def check_shards(output: str | os.PathLike) -> int:
+    """The published store is clean (see `read_store`; a manifest without its `.npy` is allowed: the
+    daemon may be between its two renames); returns the number of shards."""
+    store = read_store(output)
+    problems = [p for p in store.problems if "has no .npy" not in p]
+    check(not problems, f"published store: {problems[:5]}")
+    return len(store.shards)
+
+
+def assert_exactly_once(rows: list[Row], good: list[str], *, allow_extra: bool = False) -> None:
+    """Each name in `good` appears in exactly one published row (and, unless `allow_extra`, no other
+    source has a row, `Daemon.barrier()` markers aside)."""
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.source] = counts.get(r.source, 0) + 1
+    dup = {s: c for s, c in counts.items() if c > 1}
+    check(not dup, f"duplicated rows: {dict(list(dup.items())[:5])} ({len(dup)} sources)")
+    missing = [g for g in good if g not in counts]
+    check(not missing, f"{len(missing)} files never published, e.g. {missing[:5]}")
+    if not allow_extra:
+        extra = set(without_barriers(counts)) - set(good)
+        check(not extra, f"unexpected rows: {sorted(extra)[:5]}")
+
+
+def listing(directory: str | os.PathLike) -> list[str]:
+    """Visible entries of a directory, sorted (failures.jsonl left out)."""
+    return sorted(n for n in os.listdir(directory) if not n.startswith(".") and n != "failures.jsonl")
 
 
 def check_exactly_once(layout: Layout, records: dict[str, SourceRecord], mode: str, store: Store) -> Accounting:
@@ -844,7 +1078,7 @@ def check_exactly_once(layout: Layout, records: dict[str, SourceRecord], mode: s
         extra = [p for p in _files_under(layout.processed) if p not in records]
         if extra:
             acc.problems.append(f"unexpected files in processed dir (moved twice?): {extra[:5]}")
-    quarantined = [f.get("source") for f in failures(layout) if f.get("source") in records]
+    quarantined = [f.get("source") for f in failures(layout.failed) if f.get("source") in records]
     if quarantined:
         acc.problems.append(f"valid files quarantined: {quarantined[:5]}")
     acc.problems += store.problems
@@ -954,3 +1188,41 @@ def _files_under(directory: str | os.PathLike) -> list[str]:
 def unsettled(layout: Layout) -> list[str]:
     """Candidate TIFFs still in the ingest directory (relative paths, subdirectories included)."""
     return [n for n in _files_under(layout.ingest) if n.lower().endswith((".tif", ".tiff"))]
+
+
+def run_standalone(module_globals: dict) -> None:
+    """`python3 Tests/faults/test_x.py [--binary PATH] [--keep] [name ...]`: runs the module's cases."""
+    import argparse
+    import traceback
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("cases", nargs="*")
+    args = parser.parse_args()
+    cases = [(n, f) for n, f in module_globals.items() if n.startswith("test_") and callable(f)]
+    if args.cases:
+        cases = [(n, f) for n, f in cases if any(c in n for c in args.cases)]
+    passed = failed = 0
+    for name, function in cases:
+        ctx = Context(os.path.abspath(args.binary) if args.binary else DEFAULT_BINARY, quick=True, keep=args.keep)
+        print(f"\n== {name}", flush=True)
+        started = time.monotonic()
+        ok = False
+        try:
+            function(ctx)
+            ok = True
+        except Skip as error:
+            print(f"    skipped:  {error}", flush=True)
+            ok = True
+        except Exception as error:  # noqa: BLE001
+            print(f"    FAILED:   {error}", flush=True)
+            traceback.print_exc()
+        finally:
+            ctx.cleanup(ok)
+        for key, value in ctx.numbers.items():
+            print(f"    number:   {key} = {value}")
+        print(f"   {'PASS' if ok else 'FAIL'} {name} ({time.monotonic() - started:.1f} s)", flush=True)
+        passed += ok
+        failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed or not passed else 0)

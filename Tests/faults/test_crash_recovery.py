@@ -99,11 +99,11 @@ def _wait_for_phase(ctx: fk.Context, daemon: fk.Daemon, layout: fk.Layout, corpu
         corpus.release(rnd.randint(0, chunk))
         daemon.start(wait_ready=False)
         if rnd.random() < 0.5:
-            time.sleep(rnd.uniform(0.0, 0.15))
+            fk.stimulus(rnd.uniform(0.0, 0.15))  # the kill lands during start-up recovery
             return True
         daemon.wait_ready()
         return True
-    daemon.start()
+    daemon.start(wait_pool=False)  # the kill timing below starts at READY=1, as it always did
     masks = {
         "mid-flush": (fk.IN_CREATE, [layout.output],
                       lambda d, m, n: n.startswith(".") and n.endswith(".tmp")),
@@ -125,19 +125,19 @@ def _wait_for_phase(ctx: fk.Context, daemon: fk.Daemon, layout: fk.Layout, corpu
             corpus.release(max(chunk, SHARD + 10))
             hit = watch.wait(predicate, timeout=3.0)
         if phase == "mid-disposition" and mode == "keep" and hit:
-            time.sleep(rnd.uniform(0, 0.002))
+            fk.stimulus(rnd.uniform(0, 0.002))  # just after the publication
         return hit is not None
     corpus.release(chunk)
     if phase in ("stopping", "reload"):
         # SIGTERM (finish in-flight images, publish the partial shard) or SIGHUP, then the SIGKILL.
-        time.sleep(rnd.uniform(0.0, 0.05))
+        fk.stimulus(rnd.uniform(0.0, 0.05))
         os.kill(daemon.pid, signal.SIGTERM if phase == "stopping" else signal.SIGHUP)
-        time.sleep(rnd.uniform(0.0, 0.03))
+        fk.stimulus(rnd.uniform(0.0, 0.03))
         return True
     if phase == "decode":
-        time.sleep(rnd.uniform(0.0, 0.02))
+        fk.stimulus(rnd.uniform(0.0, 0.02))  # workers decoding the chunk into the ring
     else:
-        time.sleep(rnd.uniform(0.0, 0.4))
+        fk.stimulus(rnd.uniform(0.0, 0.4))  # a uniformly random moment
     return True
 
 
@@ -191,7 +191,7 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
                     fk.check(not missing, f"kill {k}: leftovers {missing} not cleaned by start-up recovery:\n{log[-2000:]}")
                     leftovers_cleaned += len(pending_leftovers)
                     pending_leftovers = []
-            workers = daemon.workers()
+            workers = daemon.tagged()
             t0 = time.monotonic()
             daemon.kill()
             orphans = daemon.orphans_after(2.0)
@@ -252,8 +252,8 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
             if len(store.rows) < files or any((layout.ingest / n).exists() for n in bad):
                 return False
             return mode == "keep" or not fk.unsettled(layout)
-        fk.wait_until(done, timeout=120, interval=0.1, what=f"all {files} files published and disposed of")
-        code = daemon.terminate()
+        fk.eventually(done, 120, f"all {files} files published and disposed of", interval=0.1)
+        code = daemon.stop()
         fk.check(code == 0, f"clean stop exited {code}")
         fk.check(daemon.notify.count("STOPPING", "1") == 1, "no STOPPING=1 on SIGTERM")
         orphans = daemon.orphans_after(2.0)
@@ -276,7 +276,7 @@ def crash_recovery(ctx: fk.Context, mode: str, files: int, kills: int, prefix: s
                 "delete": "all deleted"}[mode]
     ctx.verified(f"exactly once: {acc.summary()}; sources {disposed}; no temp file left; "
                  f"manifest and .npy row counts agree in every shard")
-    records = fk.failures(layout)
+    records = fk.failures(layout.failed)
     reasons = collections.Counter(r.get("source") for r in records)
     misplaced = [n for n in bad if not (layout.failed / n).exists() or (layout.ingest / n).exists() or not reasons[n]]
     fk.check(not misplaced, f"invalid files not quarantined with a reason: {misplaced[:5]}")
@@ -363,9 +363,9 @@ def test_sigkill_supervisor_with_hung_worker(ctx: fk.Context) -> None:
     with fk.Daemon(ctx.binary, layout, options, env={"TIFFSHARD_FAULT_INJECT": "hang:stuck-"}) as daemon:
         daemon.start()
         corpus.release()
-        hung = fk.wait_until(lambda: [p for p in daemon.workers() if fk.paused(p)], timeout=30,
-                             what=f"a worker hung in the decode of {stuck}")
-        workers = daemon.workers()
+        hung = fk.eventually(lambda: [p for p in daemon.tagged() if fk.paused(p)], 30,
+                             f"a worker hung in the decode of {stuck}")
+        workers = daemon.tagged()
         daemon.kill()
         orphans = daemon.orphans_after(2.0)
         fk.check(not orphans, f"workers {orphans} (of {workers}) outlived the SIGKILLed supervisor by 2 s")
@@ -373,8 +373,8 @@ def test_sigkill_supervisor_with_hung_worker(ctx: fk.Context) -> None:
                  f"supervisor's SIGKILL")
     with fk.Daemon(ctx.binary, layout, options) as daemon:
         daemon.start()
-        fk.wait_until(lambda: not fk.unsettled(layout), timeout=30, what=f"{stuck} ingested after the restart")
-        fk.check(daemon.terminate() == 0, "clean stop failed")
+        fk.eventually(lambda: not fk.unsettled(layout), 30, f"{stuck} ingested after the restart")
+        fk.check(daemon.stop() == 0, "clean stop failed")
     store = fk.read_store(layout.output, WIDTH, HEIGHT)
     acc = fk.check_exactly_once(layout, corpus.records, "move", store)
     fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
@@ -396,8 +396,8 @@ def test_sigkill_supervisor_while_workers_start(ctx: fk.Context) -> None:
     env = {"TIFFSHARD_FAULT_INJECT": "hang:stuck-"}
     for i in range(rounds):
         with fk.Daemon(ctx.binary, layout, options, env=env) as daemon:
-            daemon.start()
-            time.sleep(ctx.random.uniform(0, 0.01))
+            daemon.start(wait_pool=False)  # the kill is aimed at the workers' start-up
+            fk.stimulus(ctx.random.uniform(0, 0.01))
             daemon.kill()
             orphans = daemon.orphans_after(2.0)
             fk.check(not orphans, f"round {i}: workers {orphans} outlived the supervisor by 2 s "
@@ -405,8 +405,8 @@ def test_sigkill_supervisor_while_workers_start(ctx: fk.Context) -> None:
     ctx.verified(f"{rounds} kills during worker start-up: no worker outlived its supervisor by 2 s")
     with fk.Daemon(ctx.binary, layout, options) as daemon:  # and nothing was lost
         daemon.start()
-        fk.wait_until(lambda: not fk.unsettled(layout), timeout=30, what="the files ingested after the kills")
-        fk.check(daemon.terminate() == 0, "clean stop failed")
+        fk.eventually(lambda: not fk.unsettled(layout), 30, "the files ingested after the kills")
+        fk.check(daemon.stop() == 0, "clean stop failed")
     acc = fk.check_exactly_once(layout, corpus.records, "move", fk.read_store(layout.output, WIDTH, HEIGHT))
     fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}: {acc.problems[:5]}")
     ctx.verified(f"a clean run afterwards: {acc.summary()}")

@@ -10,6 +10,7 @@ worker respawned, file retried then quarantined) and a SIGHUP reload.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -49,11 +50,11 @@ def _idle(daemon: fk.Daemon, layout: fk.Layout, published: int, hostile: int) ->
         if fk.unsettled(layout):
             return False
         store = fk.read_store(layout.output, WIDTH, HEIGHT)
-        status = daemon.notify.last_status() or ""
-        return (len(store.rows) >= published and len(fk.failures(layout)) >= hostile
+        status = daemon.status()
+        return (len(store.rows) >= published and len(fk.failures(layout.failed)) >= hostile
                 and " 0 queued" in status)
-    fk.wait_until(settled, timeout=120, interval=0.1, what=f"{published} rows published, {hostile} rejected")
-    time.sleep(0.5)  # let the reactor finish its bookkeeping (next STATUS tick)
+    fk.eventually(settled, 120, f"{published} rows published, {hostile} rejected", interval=0.1)
+    daemon.wait_status_ticks(1)  # the reactor has looped since: its bookkeeping for the last results is done
 
 
 def test_fds_and_memory_return_to_startup_level(ctx: fk.Context) -> None:
@@ -70,7 +71,7 @@ def test_fds_and_memory_return_to_startup_level(ctx: fk.Context) -> None:
     with fk.Daemon(ctx.binary, layout, options, env=env) as daemon:
         daemon.start()
         fk.check(len(daemon.wait_workers(options.workers)) == options.workers, "workers did not start")
-        time.sleep(0.3)
+        daemon.wait_status_ticks(1)  # start-up done: the reactor is in its steady loop
         start_fds, start_kinds, start_rss = fk.fd_count(daemon.pid), _fd_kinds(daemon.pid), fk.rss_kib(daemon.pid)
         ctx.note(f"start-up: {start_fds} fds, RSS {start_rss / 1024:.1f} MiB")
         samples = []
@@ -87,14 +88,14 @@ def test_fds_and_memory_return_to_startup_level(ctx: fk.Context) -> None:
             while corpus.pending:
                 corpus.release(100)
                 peak_fds = max(peak_fds, fk.fd_count(daemon.pid))
-                time.sleep(0.02)
+                fk.stimulus(0.02)  # releases in bursts, sampling the fd count between them
             if wave == waves // 2:
                 os.kill(daemon.pid, signal.SIGHUP)
             _idle(daemon, layout, sum(len(c.records) for c in corpora), hostile)
             samples.append((fk.fd_count(daemon.pid), fk.rss_kib(daemon.pid)))
         # A crashed worker is respawned after a back-off: compare once the pool is complete again.
         workers = daemon.wait_workers(options.workers, timeout=15)
-        time.sleep(0.2)
+        daemon.wait_status_ticks(1)  # the respawn's bookkeeping is done
         end_fds, end_kinds, end_rss = fk.fd_count(daemon.pid), _fd_kinds(daemon.pid), fk.rss_kib(daemon.pid)
         ctx.note("after each wave (fds, RSS MiB): " + ", ".join(f"({f}, {r / 1024:.1f})" for f, r in samples))
         fk.check(daemon.notify.count("READY", "1") >= 2, "no READY=1 after the SIGHUP reload")
@@ -110,7 +111,7 @@ def test_fds_and_memory_return_to_startup_level(ctx: fk.Context) -> None:
                      f"{start_rss / 1024:.1f} -> {end_rss / 1024:.1f} MiB (slack 10 MiB), pool back to "
                      f"{len(workers)} workers")
 
-        code = daemon.terminate()
+        code = daemon.stop()
         fk.check(code == 0, f"clean stop exited {code}")
         orphans = daemon.orphans_after(2.0)
         fk.check(not orphans, f"worker processes left after a clean stop: {orphans}")
@@ -126,7 +127,7 @@ def test_fds_and_memory_return_to_startup_level(ctx: fk.Context) -> None:
     store = fk.read_store(layout.output, WIDTH, HEIGHT)
     acc = fk.check_exactly_once(layout, records, "move", store)
     fk.check(not acc.problems, f"exactly-once violated: {acc.summary()}:\n  " + "\n  ".join(acc.problems[:10]))
-    rejected = {f["source"]: f["reason"] for f in fk.failures(layout)}
+    rejected = {f["source"]: f["reason"] for f in fk.failures(layout.failed)}
     fk.check(len(rejected) == hostile and all((layout.failed / n).exists() for n in rejected),
              f"expected {hostile} quarantined files, got {len(rejected)}: {sorted(rejected)[:10]}")
     crashed = [r for n, r in rejected.items() if n.startswith("boom-")]
@@ -151,7 +152,7 @@ def test_no_leftovers_after_stop_during_ingest(ctx: fk.Context) -> None:
         with fk.DirWatch(fk.IN_MOVED_TO, layout.output) as watch:
             corpus.release()
             watch.wait(lambda d, m, n: n.endswith(".npy"), timeout=10)
-        code = daemon.terminate()
+        code = daemon.stop()
         fk.check(code == 0, f"SIGTERM exit {code}")
         orphans = daemon.orphans_after(2.0)
         fk.check(not orphans, f"workers left after the stop: {orphans}")
@@ -191,10 +192,10 @@ def test_ring_rebuilds_release_the_old_ring(ctx: fk.Context) -> None:
             corpus = fk.Corpus(layout, 200, prefix=f"g{index:02d}", seed=index)
             corpora.append(corpus)
             corpus.release()
-            fk.wait_until(lambda: not fk.unsettled(layout) and " 0 queued" in (daemon.notify.last_status() or ""),
-                          timeout=60, what="the files of this geometry published")
+            fk.eventually(lambda: not fk.unsettled(layout) and " 0 queued" in daemon.status(), 60,
+                          "the files of this geometry published")
             daemon.wait_workers(2)
-            time.sleep(0.5)
+            daemon.wait_status_ticks(1)  # the reactor has looped since: the ring and worker bookkeeping is done
 
         ingest(0)
         start = (fk.fd_count(daemon.pid), fk.memfd_mappings(daemon.pid), fk.rss_kib(daemon.pid))
@@ -202,9 +203,7 @@ def test_ring_rebuilds_release_the_old_ring(ctx: fk.Context) -> None:
         for r in range(1, reloads + 1):
             width, height = geometries[r % len(geometries)] if r < reloads else geometries[0]
             config.write_text(f"width: {width}\nheight: {height}\n")
-            ready = daemon.notify.count("READY", "1")
-            os.kill(daemon.pid, signal.SIGHUP)
-            fk.wait_until(lambda: daemon.notify.count("READY", "1") > ready, timeout=30, what="READY=1 after SIGHUP")
+            daemon.reload(timeout=30)
             ingest(r)
         end = (fk.fd_count(daemon.pid), fk.memfd_mappings(daemon.pid), fk.rss_kib(daemon.pid))
         workers = daemon.wait_workers(2)
@@ -213,7 +212,7 @@ def test_ring_rebuilds_release_the_old_ring(ctx: fk.Context) -> None:
         fk.check(end[1] == start[1], f"ring mappings {start[1]} -> {end[1]}")
         fk.check(end[2] <= start[2] + RSS_SLACK_KIB, f"RSS {start[2]} -> {end[2]} KiB")
         fk.check(all(m == start[1] for m in worker_maps), f"workers map {worker_maps} ring segments, expected {start[1]}")
-        fk.check(daemon.terminate() == 0, "clean stop failed")
+        fk.check(daemon.stop() == 0, "clean stop failed")
     ctx.verified(f"after {reloads} ring rebuilds: supervisor fds {start[0]} -> {end[0]}, ring mappings {start[1]} -> "
                  f"{end[1]}, RSS {start[2] / 1024:.1f} -> {end[2] / 1024:.1f} MiB; workers map {worker_maps} segments")
     shapes = {}
@@ -225,7 +224,7 @@ def test_ring_rebuilds_release_the_old_ring(ctx: fk.Context) -> None:
             lines = (layout.output / (name[:-4] + ".jsonl")).read_text().splitlines()
             fk.check(len(lines) == shape[0], f"{name}: {len(lines)} manifest rows, {shape[0]} array rows")
             for line in lines:
-                source = __import__("json").loads(line)["source"]
+                source = json.loads(line)["source"]
                 rows[source] = rows.get(source, 0) + 1
     expected = {n for c in corpora for n in c.records}
     fk.check(set(rows) == expected and all(v == 1 for v in rows.values()),

@@ -1,7 +1,7 @@
 """Driving `tiffshard run` as systemd would: a notify socket, SIGTERM to stop.
 
-`NotifyListener` is the systemd side of sd_notify: an AF_UNIX datagram socket
-whose path goes into NOTIFY_SOCKET. `ShardWatcher` polls the output directory
+The notify socket is `NotifyListener` from `Tests/support/notify_listener.py`, the one the fault
+suite uses too (standard library only). `ShardWatcher` polls the output directory
 every 2 ms and notes when each shard is published (its final-named `.jsonl`
 and `.npy` both exist) and which sources it holds.
 """
@@ -10,61 +10,20 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
+import sys
 import threading
 import time
 
 from . import tiffshard
 
+# The listener shared with the fault suite lives in the test support directory (not a package).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "support"))
+from notify_listener import NotifyListener  # noqa: E402
+
 
 class DaemonFailed(RuntimeError):
     """The daemon exited or never became ready."""
-
-
-class NotifyListener:
-    """Receives sd_notify datagrams on a socket path; remembers them with their time."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.messages: list[tuple[float, str]] = []
-        self.ready = threading.Event()
-        self.stopping = threading.Event()
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-        self._socket.bind(path)
-        self._socket.settimeout(0.05)
-        self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="notify", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while not self._closed.is_set():
-            try:
-                data = self._socket.recv(65536)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            now = time.monotonic()
-            for line in data.decode("utf-8", "replace").splitlines():
-                self.messages.append((now, line))
-                if line == "READY=1":
-                    self.ready.set()
-                elif line == "STOPPING=1":
-                    self.stopping.set()
-
-    def last_status(self) -> str:
-        statuses = [text[len("STATUS="):] for _, text in self.messages if text.startswith("STATUS=")]
-        return statuses[-1] if statuses else ""
-
-    def close(self) -> None:
-        self._closed.set()
-        self._thread.join()
-        self._socket.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
 
 
 class Daemon:
@@ -90,13 +49,12 @@ class Daemon:
     def wait_ready(self, timeout: float = 60.0) -> float:
         """Seconds from start to READY=1; raises DaemonFailed if it exits or times out."""
         deadline = time.monotonic() + timeout
-        while not self.notify.ready.wait(0.01):
+        while (ready := self.notify.wait_for("READY", "1", timeout=0.01)) is None:
             if self.process.poll() is not None:
                 raise DaemonFailed(f"exited with {self.process.returncode} before READY=1:\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 raise DaemonFailed(f"no READY=1 within {timeout:.0f} s:\n{self.log_tail()}")
-        ready_at = next(t for t, text in self.notify.messages if text == "READY=1")
-        return ready_at - self.started
+        return ready.time - self.started
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -79,7 +79,7 @@ def latency(settings: Settings, count: int, interval_ms: tuple[float, float], id
     finally:
         result["status"] = daemon.notify.last_status() if daemon.notify else ""
         result["exit_code"] = daemon.stop()
-        result["stopping_seen"] = daemon.notify.stopping.is_set()
+        result["stopping_seen"] = daemon.notify.count("STOPPING", "1") > 0
         watcher.stop()
         result["killed_stragglers"] = reap_descendants()
         monitor.stop()

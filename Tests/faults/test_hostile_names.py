@@ -10,11 +10,9 @@ is still ingested.
 from __future__ import annotations
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
-                        reasons, run_standalone, tiff_bytes, write_file)
+from faultkit import (Daemon, DaemonOptions, assert_exactly_once, check_shards, eventually, listing, reasons,
+                     run_standalone, tiff_bytes, write_file)
 
 LONG = "L" * 251 + ".tif"  # 255 bytes, the longest name ext4 and tmpfs allow
 GOOD_NAMES = ["new\nline.tif", "with  spaces .tif", " leading space.tif", "ünïcødé-日本語.tif", LONG,
@@ -22,7 +20,7 @@ GOOD_NAMES = ["new\nline.tif", "with  spaces .tif", " leading space.tif", "ünï
 NOT_TIFF = "not a TIFF: not a TIFF (no TIFF signature)"
 
 
-def _setup_entries(d: DaemonUnderTest, outside: str) -> dict[str, str]:
+def _setup_entries(d: Daemon, outside: str) -> dict[str, str]:
     """Creates the hostile entries; returns name -> how it was created."""
     how: dict[str, str] = {}
     for i, name in enumerate(GOOD_NAMES):
@@ -60,20 +58,20 @@ def _setup_entries(d: DaemonUnderTest, outside: str) -> dict[str, str]:
     return how
 
 
-def _check_common(ctx, d: DaemonUnderTest, label: str, worker_exits: int = 0) -> None:
+def _check_common(ctx, d: Daemon, label: str, worker_exits: int = 0) -> None:
     exits = d.log().count("worker exited")
     assert exits == worker_exits, f"{exits} workers died, expected {worker_exits}"
-    assert d.alive() and len(d.worker_pids()) == d.workers
+    assert d.running() and len(d.worker_pids()) == d.pool_size
     d.drop("after.tif", tiff_bytes(99))
-    eventually(lambda: any(r["source"] == "after.tif" for r in d.rows()), 10, "after.tif published")
+    eventually(lambda: any(r.source == "after.tif" for r in d.rows()), 10, "after.tif published")
     check_shards(d.output)
-    ctx.verified(f"{label}: {worker_exits or 'no'} worker died, daemon alive with {d.workers} workers, "
+    ctx.verified(f"{label}: {worker_exits or 'no'} worker died, daemon alive with {d.pool_size} workers, "
                  "a good file dropped afterwards was published")
 
 
 def test_hostile_names_and_types(ctx):
     outside = ctx.tmpdir("outside")
-    with DaemonUnderTest(ctx, "hostile", workers=2) as d:
+    with Daemon.in_scratch(ctx, "hostile", DaemonOptions.tiny(workers=2)) as d:
         d.start()
         _setup_entries(d, outside)
         ctx.injected(f"{len(GOOD_NAMES) + 1} valid TIFFs with hostile names (newline, spaces, quotes, tab, "
@@ -122,7 +120,7 @@ def test_hostile_names_and_types(ctx):
                      "image.tiff.partial; symlink targets untouched")
         # The 255-byte name again: processed-dir already holds one, the second gets a numbered name.
         d.drop(LONG, tiff_bytes(77))
-        eventually(lambda: sum(1 for r in d.rows() if r["source"] == LONG) == 2, 10, "the second long name published")
+        eventually(lambda: sum(1 for r in d.rows() if r.source == LONG) == 2, 10, "the second long name published")
         eventually(lambda: LONG not in listing(d.ingest), 10,
                    lambda: f"{LONG[:8]}... disposed of (log: {d.log()[-300:]})")
         ctx.verified(f"a second {len(LONG)}-byte name: 2 rows, processed-dir holds "
@@ -137,8 +135,8 @@ def test_symlinks_followed_and_fifo_swapped_in(ctx):
     directory or a FIFO are rejected with their reasons. A FIFO put in place of an admitted file
     before its decode does not block the worker."""
     outside = ctx.tmpdir("outside")
-    with DaemonUnderTest(ctx, "symlinks", workers=1, extra=["--follow-symlinks", "true", "--decode-timeout", "2"],
-                         env={"TIFFSHARD_FAULT_INJECT": "hang:HOLD"}) as d:
+    options = DaemonOptions.tiny(workers=1, decode_timeout=2, extra=["--follow-symlinks", "true"])
+    with Daemon.in_scratch(ctx, "symlinks", options, env={"TIFFSHARD_FAULT_INJECT": "hang:HOLD"}) as d:
         d.start()
         target = os.path.join(outside, "target.tif")
         data = tiff_bytes(5, width=24, height=18)
@@ -155,7 +153,7 @@ def test_symlinks_followed_and_fifo_swapped_in(ctx):
         d.wait_accounted(2, 3)
         rows = d.rows()
         assert_exactly_once(rows, ["link-made-here.tif", "link-renamed-in.tif"])
-        assert {r["bytes"] for r in rows} == {len(data)} and {(r["width"], r["height"]) for r in rows} == {(24, 18)}
+        assert {r.record["bytes"] for r in rows} == {len(data)} and {(r.record["width"], r.record["height"]) for r in rows} == {(24, 18)}
         why = reasons(d.failures())
         assert why == {"link-dangling.tif": "symlink: dangling (target does not exist)",
                        "link-to-dir.tif": "not a regular file: symlink to directory",

@@ -9,11 +9,9 @@ zeros in 160 kB, and one whose compressed data is garbage) meet the worker's add
 from __future__ import annotations
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
-                        lying_tiff, reasons, run_standalone)
+from faultkit import (Daemon, DaemonOptions, assert_exactly_once, check_shards, eventually, listing, lying_tiff,
+                     reasons, run_standalone)
 
 
 def _limits(pid: int) -> dict[str, str]:
@@ -40,7 +38,7 @@ def _peak_rss_kib(pid: int) -> int:
 def test_oversized_header_is_rejected_before_decoding(ctx):
     """100000 x 100000 declared (1e10 pixels > max-pixels 2^30): rejected as `too large` by the
     worker from the header, without the worker dying; the good files around it are published."""
-    with DaemonUnderTest(ctx, "bomb-header", workers=2) as d:
+    with Daemon.in_scratch(ctx, "bomb-header", DaemonOptions.tiny(workers=2)) as d:
         d.start()
         pool = d.worker_pids()
         good = d.drop_many([f"g{i:02}.tif" for i in range(10)])
@@ -66,7 +64,7 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
     workers' peak RSS stays far below what the files ask for; the daemon keeps ingesting with a
     full pool, and good files still decode under the limit. An allocation failure is `out of memory`,
     quarantined only after it failed again on a later attempt (max-attempts), never `internal error`."""
-    with DaemonUnderTest(ctx, "bomb-memory", workers=2, extra=["--worker-memory-limit", "256"]) as d:
+    with Daemon.in_scratch(ctx, "bomb-memory", DaemonOptions.tiny(workers=2, worker_memory_limit=256)) as d:
         d.start()
         pool = d.worker_pids()
         limits = {}
@@ -100,7 +98,7 @@ def test_lying_sizes_meet_the_worker_memory_limit(ctx):
         more = d.drop_many([f"late{i}.tif" for i in range(5)], seed=40)
         d.wait_rows(25)
         assert_exactly_once(d.rows(), good + more)
-        assert d.alive()
+        assert d.running()
         ctx.verified("outcomes: " + "; ".join(f"{n} -> '{r}'" for n, r in sorted(why.items())))
         ctx.verified(f"workers' peak RSS {', '.join(f'{k // 1024} MiB' for k in peaks.values())} "
                      f"(< 400 MB the bombs need), "

@@ -22,24 +22,20 @@ Outcomes checked here (and documented in the README's "Guarantees"):
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import signal
-import sys
-import time
 
 import numpy as np
-import tifffile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
-                        reasons, run_standalone, tiff_bytes, write_file)
+import faultkit as fk
+from faultkit import (Daemon, DaemonOptions, assert_exactly_once, check_shards, eventually, listing, reasons,
+                     run_standalone, tiff_bytes, without_barriers, write_config, write_file)
 
 ENOENT_REASON = "unreadable: cannot open: No such file or directory"
 
 
-def _queued(d: DaemonUnderTest) -> int:
+def _queued(d: Daemon) -> int:
     match = re.search(r"(\d+) queued", d.status())
     return int(match.group(1)) if match else -1
 
@@ -48,8 +44,8 @@ def test_races_between_event_and_decode(ctx):
     """One worker held busy by a decode that never ends (`hang:` + `--decode-timeout 2`) while the
     files queued behind it are deleted, renamed away, renamed away and back, replaced, and while a
     file already decoded (row in memory, shard not yet published) is rewritten."""
-    with DaemonUnderTest(ctx, "races", workers=1, extra=["--decode-timeout", "2"],
-                         env={"TIFFSHARD_FAULT_INJECT": "hang:HOLD"}) as d:
+    with Daemon.in_scratch(ctx, "races", DaemonOptions.tiny(workers=1, decode_timeout=2),
+                           env={"TIFFSHARD_FAULT_INJECT": "hang:HOLD"}) as d:
         d.start()
         v1, v2 = tiff_bytes(1), tiff_bytes(2, width=20, height=10)
         assert len(v1) != len(v2)
@@ -88,7 +84,7 @@ def test_races_between_event_and_decode(ctx):
         rows = d.rows()
         by_name: dict[str, list[int]] = {}
         for r in rows:
-            by_name.setdefault(r["source"], []).append(r["bytes"])
+            by_name.setdefault(r.source, []).append(r.record["bytes"])
         why = reasons(d.failures())
         assert why == {"HOLD.tif": "decode timed out after 2 s", "deleted.tif": ENOENT_REASON,
                        "away.tif": ENOENT_REASON}, why
@@ -105,7 +101,7 @@ def test_races_between_event_and_decode(ctx):
         assert os.path.getsize(os.path.join(d.processed, "twice.tif")) == len(v2)
         assert listing(d.staging) == ["away.tif"] and listing(d.failed) == ["HOLD.tif"]
         check_shards(d.output)
-        assert d.alive() and len(d.worker_pids()) == 1
+        assert d.running() and len(d.worker_pids()) == 1
         ctx.verified("again.tif (written again right after the first was published and moved): 2 rows (v1, v2); "
                      "processed-dir has again.tif and again.1.tif")
         ctx.verified("twice.tif (rewritten after decode, before publication): 2 rows (v1 as read, then v2); "
@@ -120,9 +116,7 @@ def test_races_between_event_and_decode(ctx):
 def _slow_tiff() -> bytes:
     """A 4000 x 4000 deflate TIFF of noise (16 MB): a decode long enough to be caught with the file open."""
     pixels = np.random.default_rng(7).integers(0, 256, (4000, 4000), dtype=np.uint8)
-    buffer = io.BytesIO()
-    tifffile.imwrite(buffer, pixels, compression="zlib", compressionargs={"level": 1}, rowsperstrip=16)
-    return buffer.getvalue()
+    return fk.tiff_gray8(pixels, fk.COMPRESSION_DEFLATE, rows_per_strip=16, level=1)
 
 
 def test_rewritten_while_being_decoded(ctx):
@@ -130,7 +124,7 @@ def test_rewritten_while_being_decoded(ctx):
     in place (truncate + write) or replaced by a rename; SIGCONT. Exactly one row, the new content."""
     slow = _slow_tiff()
     new = tiff_bytes(3)
-    with DaemonUnderTest(ctx, "midwrite", workers=1) as d:
+    with Daemon.in_scratch(ctx, "midwrite", DaemonOptions.tiny(workers=1)) as d:
         d.start()
         for name, how in (("inplace.tif", "rewritten in place"), ("renamed.tif", "renamed over")):
             path = os.path.join(d.ingest, name)
@@ -149,12 +143,12 @@ def test_rewritten_while_being_decoded(ctx):
             ctx.injected(f"{name}: worker {worker} frozen mid-decode of the 16 MB version, file {how} "
                          f"with a {len(new)} B TIFF, worker resumed")
         d.wait_rows(2)
-        time.sleep(0.5)  # nothing else may follow
-        rows = d.rows()
+        d.barrier()  # nothing else may follow: a file dropped after them is published and disposed of
+        rows = without_barriers(d.rows())
         expected = [("inplace.tif", len(new)), ("renamed.tif", len(new))]
-        assert sorted((r["source"], r["bytes"]) for r in rows) == expected, rows
+        assert sorted((r.source, r.record["bytes"]) for r in rows) == expected, rows
         assert d.failures() == [], d.failures()
-        assert listing(d.processed) == ["inplace.tif", "renamed.tif"] and listing(d.ingest) == []
+        assert without_barriers(listing(d.processed)) == ["inplace.tif", "renamed.tif"] and listing(d.ingest) == []
         assert d.log().count("changed: modified while being read") == 2, d.log()
         check_shards(d.output)
         ctx.verified("both: detected as 'changed: modified while being read', looked at again, exactly one row "
@@ -169,7 +163,7 @@ def test_reloads_during_a_heavy_ingest(ctx):
     changes = [{"workers": 1}, {"shard-size": 50}, {"width": 16, "height": 12}, {"workers": 2, "batch-size": 4},
                {"width": "abc"}]
     burst = 200 if ctx.quick else 1000
-    with DaemonUnderTest(ctx, "reload", config=base) as d:
+    with Daemon.in_scratch(ctx, "reload", config=base) as d:
         d.start()
         names: list[str] = []
         config = dict(base)
@@ -178,17 +172,15 @@ def test_reloads_during_a_heavy_ingest(ctx):
             if not change:
                 continue
             config.update(change)
-            d.write_config(config)
-            ready = d.ready_count()
-            d.signal(signal.SIGHUP)
-            eventually(lambda: d.ready_count() > ready, 20, "READY=1 after the reload")
+            write_config(d.layout.config, config)
+            d.reload()  # SIGHUP, then READY=1
             if change == {"width": "abc"}:
                 config["width"] = 16
         ctx.injected(f"{len(names)} files in 6 bursts, SIGHUP after each of the last 5: "
                      + ", ".join(str(c) for c in changes))
         d.wait_rows(len(names), timeout=60)
-        time.sleep(0.5)
-        rows = d.rows()
+        d.barrier()  # no duplicate may follow: a file dropped after them is published and disposed of
+        rows = without_barriers(d.rows())
         assert_exactly_once(rows, names)
         shards = check_shards(d.output)
         shapes: dict[tuple, int] = {}
@@ -213,7 +205,7 @@ def _tmp_shards(output: str) -> list[str]:
     return [n for n in os.listdir(output) if n.startswith(".") and n.endswith(".npy.tmp")]
 
 
-def _stage_and_release(d: DaemonUnderTest, names: list[str], seed: int) -> None:
+def _stage_and_release(d: Daemon, names: list[str], seed: int) -> None:
     for i, name in enumerate(names):
         write_file(os.path.join(d.staging, name), tiff_bytes(seed + i))
     for name in names:
@@ -221,7 +213,7 @@ def _stage_and_release(d: DaemonUnderTest, names: list[str], seed: int) -> None:
 
 
 def _shard_sizes(rows: list[dict]) -> list[int]:
-    return [sum(1 for r in rows if r["_shard"] == s) for s in sorted({r["_shard"] for r in rows})]
+    return [sum(1 for r in rows if r.shard == s) for s in sorted({r.shard for r in rows})]
 
 
 def test_sigterm_during_a_flush(ctx):
@@ -229,16 +221,16 @@ def test_sigterm_during_a_flush(ctx):
     flush: the full shard being written and the 30-row partial one are both published, exit 0.
     (2) 600 more files: exit 0, every shard complete, files not yet read stay in ingest/ untouched,
     and a restart ingests them: every file in exactly one row."""
-    with DaemonUnderTest(ctx, "termflush", workers=2, shard_size=64, width=256, height=256, idle_flush=60,
-                         extra=["--max-shard-age", "60"]) as d:
+    with Daemon.in_scratch(ctx, "termflush", DaemonOptions.tiny(
+            workers=2, shard_size=64, width=256, height=256, idle_flush=60, max_shard_age=60)) as d:
         d.start()
         first = [f"a{i:03}.tif" for i in range(94)]
         _stage_and_release(d, first, 0)
         caught = eventually(lambda: _tmp_shards(d.output), 30, "shard 0 being written", interval=0.0005)
         d.signal(signal.SIGTERM)
         ctx.injected(f"94 files, shards of 64 x 256 x 256 (4 MiB); SIGTERM while {caught[0]} was being written")
-        assert d.process.wait(timeout=30) == 0, f"exit status {d.process.returncode}"
-        assert any("STOPPING=1" in m for m in d.notify.snapshot())
+        assert d.proc.wait(timeout=30) == 0, f"exit status {d.proc.returncode}"
+        assert d.notify.count("STOPPING", "1") > 0
         rows = d.rows()
         assert _shard_sizes(rows) == [64, 30], _shard_sizes(rows)
         assert_exactly_once(rows, first)
@@ -254,11 +246,11 @@ def test_sigterm_during_a_flush(ctx):
         caught = eventually(lambda: _tmp_shards(d.output), 30, "a shard being written", interval=0.0005)
         d.signal(signal.SIGTERM)
         ctx.injected(f"{count} more files; SIGTERM while {caught[0]} was being written")
-        assert d.process.wait(timeout=30) == 0, f"exit status {d.process.returncode}"
-        rows = [r for r in d.rows() if r["source"].startswith("t")]
+        assert d.proc.wait(timeout=30) == 0, f"exit status {d.proc.returncode}"
+        rows = [r for r in d.rows() if r.source.startswith("t")]
         sizes = _shard_sizes(rows)
         assert all(n == 64 for n in sizes[:-1]), sizes
-        published = {r["source"] for r in rows}
+        published = {r.source for r in rows}
         left = set(listing(d.ingest))
         assert not (published & left), f"published and still in ingest: {sorted(published & left)[:5]}"
         assert published | left == set(more), f"lost: {sorted(set(more) - published - left)[:5]}"
@@ -267,7 +259,7 @@ def test_sigterm_during_a_flush(ctx):
         assert not [n for n in os.listdir(d.output) if n.endswith(".tmp")]
         ctx.verified(f"exit 0; {len(rows)} rows in shards of {sizes}; {len(left)} files not yet read still in "
                      "ingest/, none both published and left, none lost")
-        d.set_flag("--idle-flush", "0.3")
+        d.options.idle_flush = 0.3
         d.start()
         d.wait_rows(94 + count, timeout=60)
         assert_exactly_once(d.rows(), first + more)

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing, reasons,  # noqa: E402
-                        run_standalone, tiff_bytes)
+from faultkit import (Daemon, DaemonOptions, assert_exactly_once, check_shards, eventually, listing, reasons,
+                     run_standalone, tiff_bytes)
 
 
 def test_worker_killed_by_sigkill_and_sigsegv(ctx):
     """A worker held inside a decode is SIGKILLed, the retry's worker is SIGSEGVed: the file is
     quarantined as `decoder crashed (signal 11)`, every other file is published once, the pool is
     back to 2 after each kill."""
-    with DaemonUnderTest(ctx, "kill", workers=2, env={"TIFFSHARD_FAULT_INJECT": "hang:victim"}) as d:
+    with Daemon.in_scratch(ctx, "kill", DaemonOptions.tiny(workers=2), env={"TIFFSHARD_FAULT_INJECT": "hang:victim"}) as d:
         d.start()
         good = d.drop_many([f"g{i:03}.tif" for i in range(30)])
         d.drop("victim.tif", tiff_bytes(99))
@@ -52,7 +50,7 @@ def test_worker_killed_by_sigkill_and_sigsegv(ctx):
         assert len(listing(d.processed)) == len(good) + 5 and listing(d.ingest) == []
         log = d.log()
         assert "worker exited: signal 9" in log and "worker exited: signal 11" in log
-        assert d.alive() and d.paused_worker() is None
+        assert d.running() and d.paused_worker() is None
         ctx.verified(f"{len(rows)} good files in exactly one row each ({shards} shards, npy rows = manifest rows), "
                      f"all moved to processed-dir, pool {d.worker_pids()} (2 workers), log names signal 9 and 11")
         assert d.stop() == 0
@@ -61,7 +59,7 @@ def test_worker_killed_by_sigkill_and_sigsegv(ctx):
 def test_crash_and_abort_injection(ctx):
     """Decoders that SIGSEGV (`crash:`) or abort (`abort:`) on one file: each is quarantined after
     two tries with its signal, the neighbours in the same batch are published once."""
-    with DaemonUnderTest(ctx, "crash", workers=2, env={"TIFFSHARD_FAULT_INJECT": "crash:segv;abort:abrt"}) as d:
+    with Daemon.in_scratch(ctx, "crash", DaemonOptions.tiny(workers=2), env={"TIFFSHARD_FAULT_INJECT": "crash:segv;abort:abrt"}) as d:
         d.start()
         names = [f"g{i:03}.tif" for i in range(40)]
         good = []
@@ -89,14 +87,17 @@ def test_crash_and_abort_injection(ctx):
 class PoolWatcher(threading.Thread):
     """Records when worker pids appear and disappear (polling /proc)."""
 
-    def __init__(self, daemon: DaemonUnderTest):
+    def __init__(self, daemon: Daemon):
         super().__init__(daemon=True)
         self.d = daemon
         self.events: list[tuple[float, str, int]] = []
         self.done = False
+        # The pool as it is now, before the case injects anything: taken when the thread runs, a
+        # worker that already crashed and was respawned (0 s after the first death) would be missed.
+        self._seen: set[int] = set(daemon.worker_pids())
 
     def run(self):
-        seen: set[int] = set(self.d.worker_pids())
+        seen = self._seen
         while not self.done:
             now = set(self.d.worker_pids())
             t = time.monotonic()
@@ -124,7 +125,7 @@ def test_crash_loop_backs_off_and_finishes(ctx):
     death has a file to blame, so each replacement starts at once and the sixth respawn is no slower
     than the first (a global backoff made it wait >= 2 s). Phase 2: six crashing files among 18 good
     ones: every one is quarantined, every good file published, the pool ends at N."""
-    with DaemonUnderTest(ctx, "crashloop", workers=1, env={"TIFFSHARD_FAULT_INJECT": "crash:boom"}) as d:
+    with Daemon.in_scratch(ctx, "crashloop", DaemonOptions.tiny(workers=1), env={"TIFFSHARD_FAULT_INJECT": "crash:boom"}) as d:
         d.start()
         watcher = PoolWatcher(d)
         watcher.start()
@@ -164,7 +165,7 @@ def test_crash_loop_backs_off_and_finishes(ctx):
         assert_exactly_once(d.rows(), good)
         check_shards(d.output)
         pool = d.wait_workers(1, timeout=40)
-        assert d.alive()
+        assert d.running()
         ctx.verified(f"9 crashing files quarantined, 18 good files in exactly one row, daemon alive, pool {pool}")
         assert d.stop() == 0
 
@@ -172,8 +173,8 @@ def test_crash_loop_backs_off_and_finishes(ctx):
 def test_hung_decode_is_killed_after_decode_timeout(ctx):
     """`--decode-timeout 2` and a decode that never returns: the worker is killed, the file
     quarantined as `decode timed out after 2 s`, the pool is back to 2, the rest is published."""
-    with DaemonUnderTest(ctx, "hang", workers=2, extra=["--decode-timeout", "2"],
-                         env={"TIFFSHARD_FAULT_INJECT": "hang:stuck"}) as d:
+    with Daemon.in_scratch(ctx, "hang", DaemonOptions.tiny(workers=2, decode_timeout=2),
+                           env={"TIFFSHARD_FAULT_INJECT": "hang:stuck"}) as d:
         d.start()
         good = d.drop_many([f"g{i:03}.tif" for i in range(10)])
         d.drop("stuck.tif", tiff_bytes(7))

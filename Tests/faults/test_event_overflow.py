@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
-                        run_standalone, tiff_bytes)
+from faultkit import (Daemon, DaemonOptions, assert_exactly_once, check_shards, eventually, listing, run_standalone,
+                     tiff_bytes, write_file)
 
 
 def test_event_queue_overflow_rescans_and_ingests_every_file_once(ctx):
     with open("/proc/sys/fs/inotify/max_queued_events") as f:
         queue = int(f.read())
     count = queue + (5000 if ctx.quick else 30000)
-    with DaemonUnderTest(ctx, "overflow", workers=2, shard_size=1000, width=8, height=8,
-                         extra=["--batch-size", "64"]) as d:
+    with Daemon.in_scratch(ctx, "overflow", DaemonOptions.tiny(
+            workers=2, shard_size=1000, width=8, height=8, extra=["--batch-size", "64"])) as d:
         d.start()
         data = [tiff_bytes(i) for i in range(16)]
         names = [f"burst-{i:06}.tif" for i in range(count)]
+        # A scan holds files younger than a second until they settle: date the whole burst 2 s back.
+        settled = time.time_ns() - 2_000_000_000
         for i, name in enumerate(names):
-            with open(os.path.join(d.staging, name), "wb") as f:
-                f.write(data[i % 16])
-        # A scan holds files younger than a second until they settle; make the whole burst old.
-        time.sleep(1.0)
+            path = os.path.join(d.staging, name)
+            write_file(path, data[i % 16])
+            os.utime(path, ns=(settled, settled))
         d.signal(signal.SIGSTOP)
         started = time.monotonic()
         try:

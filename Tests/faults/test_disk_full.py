@@ -12,12 +12,8 @@ import errno
 import os
 import re
 import subprocess
-import sys
-import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from faultkit_b import (DaemonUnderTest, assert_exactly_once, check_shards, eventually, listing,  # noqa: E402
-                        run_standalone)
+from faultkit import Daemon, DaemonOptions, Skip, assert_exactly_once, check_shards, eventually, listing, run_standalone
 
 
 def _cpu_ticks(pids: list[int]) -> int:
@@ -27,6 +23,10 @@ def _cpu_ticks(pids: list[int]) -> int:
             fields = f.read().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime + stime
     return total
+
+
+def _publication_failures(d: Daemon) -> int:
+    return sum(1 for line in d.log().splitlines() if "publication failed, will retry" in line)
 
 
 def _fill(directory: str) -> str:
@@ -49,21 +49,19 @@ def _fill(directory: str) -> str:
 def test_disk_full_pauses_and_resumes_without_losing_anything(ctx):
     """Full output: dispatch pauses, nothing disposed of or lost, STATUS/log say why, resumes alone;
     then the output turns read-only and back: the same."""
-    with DaemonUnderTest(ctx, "diskfull", workers=2, shard_size=16, width=32, height=32) as d:
+    with Daemon.in_scratch(ctx, "diskfull", DaemonOptions.tiny(workers=2, shard_size=16, width=32, height=32)) as d:
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", d.output],
                                  capture_output=True, text=True)
         if mounted.returncode != 0:
-            print(f"    SKIP:     cannot mount a tmpfs on the output directory (needs root): "
-                  f"{mounted.stderr.strip()}", flush=True)
-            return
+            raise Skip(f"cannot mount a tmpfs on the output directory (needs root): {mounted.stderr.strip()}")
         try:
             _run(ctx, d)
         finally:
-            d.terminate()
+            d.cleanup()
             subprocess.run(["umount", "-l", d.output], check=False)
 
 
-def _run(ctx, d: DaemonUnderTest) -> None:
+def _run(ctx, d: Daemon) -> None:
     filler = _fill(d.output)
     stat = os.statvfs(d.output)
     ctx.injected(f"output is a 2 MiB tmpfs, filled by a {os.path.getsize(filler)} B file "
@@ -79,10 +77,15 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     failure_lines = [l for l in log.splitlines() if "publication failed, will retry" in l]
     assert failure_lines, log
     ctx.verified(f"log: {failure_lines[0][:160]}")
-    # Dispatch pauses: the ring is full, so the idle workers get nothing and burn no CPU.
+    # Dispatch pauses: the ring is full, so the idle workers get nothing and burn no CPU. The proof that
+    # the daemon had its chance to dispatch: its next publication attempt (retried with backoff, 1 s,
+    # 2 s, 4 s...), logged after the CPU sample, is also the second failed attempt to wait for before
+    # giving space back.
     workers = d.worker_pids()
     before = _cpu_ticks(workers)
-    time.sleep(1.0)
+    attempts_before = _publication_failures(d)
+    failures_so_far = eventually(lambda: (lambda n: n if n > attempts_before else None)(_publication_failures(d)),
+                                 15, "a retried publication")
     assert _cpu_ticks(workers) == before, "workers kept working with a full ring"
     queued = int(re.search(r"(\d+) queued", d.status()).group(1))
     assert queued >= 120 - 48, d.status()
@@ -90,14 +93,12 @@ def _run(ctx, d: DaemonUnderTest) -> None:
     assert len(listing(d.ingest)) == 120, f"{120 - len(listing(d.ingest))} sources left the ingest directory"
     assert not [n for n in os.listdir(d.output) if n.endswith(".npy")], os.listdir(d.output)
     assert d.failures() == [], d.failures()
-    # Retried with backoff (1 s, 2 s, 4 s...): wait for a second failed attempt before giving space back.
-    failures_so_far = eventually(lambda: (lambda n: n if n >= 2 else None)(
-        sum(1 for l in d.log().splitlines() if "publication failed, will retry" in l)), 15, "a retried publication")
+    assert failures_so_far >= 2
     assert listing(d.processed) == [] and len(listing(d.ingest)) == 120
     ctx.verified(f"while full: 0 shards, 0 sources disposed, 120 still in ingest/, {queued} queued or held, "
-                 f"workers idle (no CPU in 1 s), {failures_so_far} failed publication attempts logged so far")
+                 f"workers idle (no CPU until the next attempt), {failures_so_far} failed publication attempts logged so far")
 
-    os.unlink(d.output + "/filler")
+    os.unlink(d.output / "filler")
     ctx.injected("filler deleted (space returns)")
     d.wait_rows(120, timeout=60)
     eventually(lambda: len(listing(d.processed)) == 120, 10, "all sources moved to processed-dir")
