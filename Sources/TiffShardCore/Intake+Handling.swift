@@ -137,6 +137,8 @@ extension Intake {
     mutating func published(_ files: [SourceFile], into actions: inout [Action]) {
         for file in files {
             let path = file.relativePath
+            // Newer content under the name is already with the engine: this publication is not about it.
+            if case .held(let held, _) = entries[path], held.identity != file.identity { continue }
             if keepsSources { ledger[path] = file.identity }
             guard case .held(_, let seen) = entries[path] else { continue }
             if let seen {
@@ -164,6 +166,8 @@ extension Intake {
     mutating func changed(_ files: [SourceFile], now: Duration, into actions: inout [Action]) {
         for file in files {
             let path = file.relativePath
+            // A change noticed on older content whose newer content the engine already holds: nothing to do.
+            if case .held(let held, _) = entries[path], held.identity != file.identity { continue }
             if mode == .oneShot {
                 // One pass only: a source rewritten while we read it is reported, not waited for.
                 entries[path] = .held(file, seenAgain: nil)

@@ -208,3 +208,20 @@ extension [Intake.Action] {
     #expect(intake.handle(.published([a]), now: .zero) == [.examine("a.tif")])
     #expect(intake.handle(.examined(.candidate(b)), now: .zero) == [.admit([b])])
 }
+
+/// Found by the simulation: a shard's disposal finds a row's name holding newer content, which the
+/// intake had already admitted. The late "changed" (and "published") for the old content must not
+/// admit the newer content a second time.
+@Test func aLateChangeOfOldContentDoesNotReadmitTheNewContentAlreadyHeld() {
+    var intake = daemon()
+    let old = file("a.tif", mtime: 1), new = file("a.tif", mtime: 2)
+    _ = intake.handle(.observed("a.tif", .complete), now: .zero)
+    _ = intake.handle(.examined(.candidate(old)), now: .zero)
+    _ = intake.handle(.published([old]), now: .zero)
+    _ = intake.handle(.observed("a.tif", .complete), now: .zero)
+    #expect(intake.handle(.examined(.candidate(new)), now: .zero) == [.admit([new])])
+    #expect(intake.handle(.changed([old]), now: .zero).isEmpty)
+    #expect(intake.handle(.published([old]), now: .zero).isEmpty)
+    #expect(intake.trackedCount == 1, "the new content is still held")
+    #expect(intake.handle(.tick, now: .seconds(5)).isEmpty)
+}
