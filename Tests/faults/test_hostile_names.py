@@ -97,7 +97,7 @@ def test_hostile_names_and_types(ctx):
         assert why["header-only.tif"].split(":")[0] in {"decode failed", "not a TIFF"}, why["header-only.tif"]
         # A name that is not UTF-8 is ingested like any other: one row, its source written losslessly.
         assert not [f for f in d.failures() if f["source"].startswith("bad-")], d.failures()
-        assert [os.fsencode(r["source"]) for r in rows if r["source"].startswith("bad-")] == [b"bad-\xff-name.tif"]
+        assert [os.fsencode(r.source) for r in rows if r.source.startswith("bad-")] == [b"bad-\xff-name.tif"]
         for name in ("dir-made-here.tif", "dir-renamed-in.tif"):
             assert why[name] == "not a regular file: directory", why[name]
         ctx.verified(f"{len(good)} hostile but valid names: exactly one row each under their exact names "
