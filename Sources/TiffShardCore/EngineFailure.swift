@@ -24,16 +24,4 @@ public enum WorkerKillReason: Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Why a shard could not be written (`Engine.Event.publicationFinished`); the shard is retried later.
-public struct PublicationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `errno` of the failing call (`ENOSPC` = 28 for a full disk), if the failure came from one.
-    public var errorNumber: Int32?
-    /// The error as people read it, with the call and the path.
-    public var detail: String
-
-    public init(errorNumber: Int32? = nil, detail: String) {
-        self.errorNumber = errorNumber
-        self.detail = detail
-    }
-
-    public var description: String { detail }
-}
+public typealias PublicationError = SystemFailure

@@ -157,10 +157,6 @@ public struct Intake: Sendable {
     public var trackedCount: Int { entries.count }
     /// Published sources the ledger remembers.
     public var ledgerCount: Int { ledger.count }
-    /// Files waiting to settle before they are read.
-    public var settlingCount: Int {
-        entries.values.filter { if case .settling = $0 { true } else { false } }.count
-    }
 
     /// A batch of inotify events as the intake should see it: a close or rename of a path followed, in
     /// the same batch, by a write to it is superseded (a new writer is at work: looking now would find

@@ -22,17 +22,5 @@ public enum WorkerExit: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Why a worker process could not be started: the failing call's error number (when known) and its text.
-public struct WorkerSpawnError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `errno` of the failing call, if the failure came from one.
-    public var errorNumber: Int32?
-    /// The error as people read it (`posix_spawn: Resource temporarily unavailable`).
-    public var detail: String
-
-    public init(errorNumber: Int32? = nil, detail: String) {
-        self.errorNumber = errorNumber
-        self.detail = detail
-    }
-
-    public var description: String { detail }
-}
+/// Why a worker process could not be started (`posix_spawn: Resource temporarily unavailable`).
+public typealias WorkerSpawnError = SystemFailure
