@@ -55,6 +55,27 @@ struct DaemonWatchingTests {
         #expect(h.stop() == 0)
     }
 
+    /// A writer pausing far longer than the settle interval while periodic rescans list its half-written
+    /// file: the scans see an old mtime, but the intake saw the writes (IN_MODIFY) and waits for the close.
+    /// (Admitting by mtime age read such files early and quarantined them as truncated.)
+    @Test func aWriterPausingDuringPeriodicRescansIsReadOnlyAfterItCloses() throws {
+        let h = try DaemonHarness("paused-writer")
+        try h.start(["--rescan-interval", "0.3"])
+        let bytes = MiniTIFF.encode(width: 96, height: 64, seed: 9)
+        let fd = open(h.ingest + "/slow.tif", O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        #expect(fd >= 0)
+        let half = bytes.count / 2
+        #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress!, half) } == half)
+        usleep(3_000_000)  // the stimulus: the writer pauses through about ten rescans
+        #expect(bytes.withUnsafeBytes { write(fd, $0.baseAddress! + half, bytes.count - half) } == bytes.count - half)
+        close(fd)
+        #expect(h.waitForRows(1))
+        #expect(try h.publishedSources() == ["slow.tif"])
+        #expect(!FileManager.default.fileExists(atPath: h.failed + "/failures.jsonl"), "nothing was quarantined")
+        #expect(FileManager.default.fileExists(atPath: h.processed + "/slow.tif"))
+        #expect(h.stop() == 0)
+    }
+
     @Test func withoutRescanAHardLinkedFileWaitsForTheNextStart() throws {
         let h = try DaemonHarness("norescan")
         let outside = h.root("outside.tif")
