@@ -121,3 +121,35 @@ func parserRejectsMalformedLines(_ line: String) {
     #expect(echoed.allSatisfy { $0.isASCII })
     #expect(JSONObjectParser.parse(echoed) == expected)
 }
+
+/// Names that are not valid UTF-8 (latin-1 from a Windows share, a stray byte, a truncated sequence)
+/// round-trip losslessly, and Python's `os.fsencode(json.loads(line)[...])` gives back the exact bytes.
+@Test func pathsThatAreNotUTF8RoundTripAndPythonRecoversTheBytes() throws {
+    let names: [[UInt8]] = [
+        Array("caf".utf8) + [0xE9] + Array(".tif".utf8),  // latin-1 é
+        [0xFF, 0xFE] + Array("\"quote\\ \n".utf8),  // invalid bytes next to characters JSON escapes
+        Array("ok-é-".utf8) + [0xC3] + Array(".tif".utf8),  // a truncated two-byte sequence
+        Array("sub/".utf8) + [0x80] + Array("/x.tif".utf8),
+        Array("plain.tif".utf8),
+    ]
+    let dir = try TemporaryDirectory("core")
+    defer { dir.remove() }
+    var lines = ""
+    for (index, bytes) in names.enumerated() {
+        var w = JSONObjectWriter()
+        w.add("source", SourcePath(bytes: bytes))
+        let line = w.result
+        #expect(JSONObjectParser.parse(line)?["source"]?.pathValue == SourcePath(bytes: bytes), "name \(index)")
+        lines += line + "\n"
+    }
+    let path = try dir.write("names.jsonl", bytes: Array(lines.utf8))
+    let script = """
+        import sys, os, json
+        for line in open(sys.argv[1], encoding='utf-8'):
+            print(os.fsencode(json.loads(line)['source']).hex())
+        """
+    let output = try Python.run(script, arguments: [path])
+    #expect(output.status == 0, "\(output.stderr)")
+    let hex = output.stdout.split(separator: "\n").map(String.init)
+    #expect(hex == names.map { $0.map { SourcePath.hex($0) }.joined() })
+}
