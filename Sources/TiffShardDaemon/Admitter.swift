@@ -81,6 +81,7 @@ struct Admitter: Sendable {
         var result: [Intake.Examination] = []
         for finding in try list(directory) {
             switch finding {
+            case .examined(.absent): break  // not ours
             case .examined(let examination): result.append(examination)
             case .directory(let sub): result += (try? scan(sub)) ?? []
             }

@@ -66,6 +66,7 @@ final class IngestWatcher {
         var result: [Intake.Examination] = []
         for finding in findings {
             switch finding {
+            case .examined(.absent): break  // not ours
             case .examined(let examination): result.append(examination)
             case .directory(let sub): result += try watchAndScan(sub)
             }
