@@ -50,6 +50,23 @@ final class DaemonHarness {
     /// Manifest sources, in order.
     func publishedSources() throws -> [String] { try Shards.manifestRows(output).map(\.source) }
 
+    /// The name of the marker ``barrier(timeout:)`` drops (left out of what tests compare).
+    static let barrierName = "zz-barrier.tif"
+
+    /// Drops a marker file (renamed in) and waits until its row is published: every event the daemon
+    /// received before it has been acted on, so a test can check that something did NOT happen without
+    /// guessing a sleep. Returns the published sources without the marker.
+    func barrier(timeout: Double = 30) throws -> [String] {
+        try MiniTIFF.writeAndRename(ingest + "/" + Self.barrierName, seed: 99)
+        guard eventually(timeout: timeout, { ((try? publishedSources()) ?? []).contains(Self.barrierName) }) else {
+            throw HarnessError(message: "the barrier file was never published; log:\n\(daemon.log)")
+        }
+        return try publishedSources().filter { $0 != Self.barrierName }
+    }
+
+    /// STATUS= lines received so far, in order.
+    var statuses: [String] { notify.values("STATUS") }
+
     /// Waits until `count` rows are published.
     func waitForRows(_ count: Int, timeout: Double = 30) -> Bool {
         eventually(timeout: timeout) { ((try? publishedSources().count) ?? 0) >= count }

@@ -20,9 +20,9 @@ struct DaemonIngestTests {
         #expect(rename(h.root("moved.tif"), h.ingest + "/renamed.TIFF") == 0)
         try MiniTIFF.writeAndRename(h.ingest + "/viatemp.tif", seed: 4)
         #expect(h.waitForRows(4))
-        usleep(700_000)  // anything ingested twice would show up by now
-        #expect(try h.publishedSources().sorted() == ["copied.tif", "inplace.tif", "renamed.TIFF", "viatemp.tif"])
-        #expect(h.root.list("processed") == ["copied.tif", "inplace.tif", "renamed.TIFF", "viatemp.tif"])
+        // Anything ingested twice would be published before a file dropped after all of them.
+        #expect(try h.barrier().sorted() == ["copied.tif", "inplace.tif", "renamed.TIFF", "viatemp.tif"])
+        #expect(h.root.list("processed") == ["copied.tif", "inplace.tif", "renamed.TIFF", "viatemp.tif", DaemonHarness.barrierName])
         #expect(h.stop() == 0)
     }
 
@@ -34,13 +34,14 @@ struct DaemonIngestTests {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         #expect(fd >= 0)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, bytes.count / 2) }
-        usleep(1_200_000)  // well past idle-flush: a premature read would be rejected or published by now
-        #expect(try h.publishedSources().isEmpty)
+        usleep(1_200_000)  // the stimulus: the writer pauses longer than the settle interval
+        // A premature read would be rejected or published before a file dropped after it.
+        #expect(try h.barrier().isEmpty)
         #expect(h.root.list("failed").isEmpty)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + bytes.count / 2, bytes.count - bytes.count / 2) }
         close(fd)
-        #expect(h.waitForRows(1))
-        #expect(try h.publishedSources() == ["slow.tif"])
+        #expect(h.waitForRows(2))
+        #expect(try h.publishedSources() == [DaemonHarness.barrierName, "slow.tif"])
         #expect(h.stop() == 0)
     }
 
@@ -64,8 +65,7 @@ struct DaemonIngestTests {
         }
         try MiniTIFF.writeAndRename(h.ingest + "/real.tif")
         #expect(h.waitForRows(1))
-        usleep(500_000)
-        #expect(try h.publishedSources() == ["real.tif"])
+        #expect(try h.barrier() == ["real.tif"])
         #expect(h.root.list("failed").isEmpty)
         #expect(h.stop() == 0)
     }
@@ -132,11 +132,12 @@ struct DaemonIngestTests {
         try h.start(["--on-success", "keep"])
         try MiniTIFF.writeAndRename(h.ingest + "/k3.tif", seed: 3)
         #expect(h.waitForRows(4))
-        usleep(1_500_000)
-        #expect(try h.publishedSources() == ["k0.tif", "k1.tif", "k2.tif", "k3.tif"])
+        // The start-up scan's files settle for a second: a duplicate would be published before the barrier.
+        #expect(try h.barrier() == ["k0.tif", "k1.tif", "k2.tif", "k3.tif"])
         // Shard names continue the sequence across restarts.
-        #expect(h.root.list("shards") == ["shard-00000000.jsonl", "shard-00000000.npy", "shard-00000001.jsonl", "shard-00000001.npy"])
-        #expect(h.root.list("ingest").count == 4)
+        #expect(h.root.list("shards").filter { $0.hasSuffix(".npy") }.first == "shard-00000000.npy")
+        #expect(h.root.list("shards").contains("shard-00000001.npy"))
+        #expect(h.root.list("ingest").count == 5)
         #expect(h.stop() == 0)
     }
 
@@ -162,8 +163,7 @@ struct DaemonIngestTests {
         try Data("leftover".utf8).write(to: URL(fileURLWithPath: h.output + "/.shard-00000001.npy.tmp"))
         try h.start(["--on-success", "move"])
         #expect(eventually { h.root.list("processed").count == 3 })
-        usleep(1_000_000)
-        #expect(try h.publishedSources().sorted() == ["r0.tif", "r1.tif", "r2.tif"])
+        #expect(try h.barrier().sorted() == ["r0.tif", "r1.tif", "r2.tif"])
         #expect(!h.root.list("shards").contains(".shard-00000001.npy.tmp"))
         #expect(h.stop() == 0)
     }

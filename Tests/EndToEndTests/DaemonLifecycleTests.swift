@@ -40,8 +40,10 @@ struct DaemonLifecycleTests {
         // Neither full nor idle nor old: only shutdown can publish this shard.
         try h.start(["--shard-size", "100", "--idle-flush", "600", "--max-shard-age", "600"])
         for i in 0..<7 { try MiniTIFF.writeAndRename(h.ingest + "/p\(i).tif", seed: UInt32(i)) }
-        // Give the daemon time to see and decode all seven; nothing may be published yet.
-        usleep(1_500_000)
+        // Wait until the daemon has seen and decoded all seven: a STATUS line a full status period after
+        // the last file says nothing is queued or in flight. Nothing may be published yet.
+        let before = h.statuses.count
+        #expect(eventually { h.statuses.count >= before + 2 && h.statuses.last!.contains(" 0 queued") })
         #expect(try h.publishedSources().isEmpty)
         #expect(h.stop() == 0)
         #expect(h.notify.assignments.contains("STOPPING=1"))
@@ -98,7 +100,8 @@ struct DaemonLifecycleTests {
     @Test func noWatchdogPingsWhenWatchdogPidIsAnotherProcess() throws {
         let h = try DaemonHarness("watchdogpid")
         try h.start(environment: ["WATCHDOG_USEC": "200000", "WATCHDOG_PID": "1"])
-        usleep(800_000)
+        // STATUS comes every second from the same loop tick that pings: two of them span five intervals.
+        #expect(h.notify.wait(timeout: 10) { $0.filter { $0.hasPrefix("STATUS=") }.count >= 3 })
         #expect(!h.notify.assignments.contains("WATCHDOG=1"))
         #expect(h.stop() == 0)
     }

@@ -35,8 +35,7 @@ struct DaemonWatchingTests {
         try MiniTIFF.writeAndRename(h.ingest + "/sub/ignored.tif", seed: 1)
         try MiniTIFF.writeAndRename(h.ingest + "/top.tif", seed: 2)
         #expect(h.waitForRows(1))
-        usleep(500_000)
-        #expect(try h.publishedSources() == ["top.tif"])
+        #expect(try h.barrier() == ["top.tif"])
         #expect(FileManager.default.fileExists(atPath: h.ingest + "/sub/ignored.tif"))
         #expect(h.stop() == 0)
     }
@@ -83,11 +82,11 @@ struct DaemonWatchingTests {
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: outside)
         try h.start()
         #expect(link(outside, h.ingest + "/linked.tif") == 0)
-        usleep(1_500_000)
-        #expect(try h.publishedSources().isEmpty)
+        #expect(try h.barrier().isEmpty)
         #expect(h.stop() == 0)
         try h.start()
-        #expect(h.waitForRows(1))
+        #expect(h.waitForRows(2))
+        #expect(try h.publishedSources() == [DaemonHarness.barrierName, "linked.tif"])
         #expect(h.stop() == 0)
     }
 }
