@@ -86,6 +86,18 @@ tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_i
             tsk::describeLayout(layout, description, sizeof description);
             tsk::fail(TSK_UNSUPPORTED, "unsupported layout (%s): %s", description, reason);
         }
+        // OpenCV 4.6 sizes its strip buffer from RowsPerStrip as declared (it clamps only 2^32-1, not
+        // values past the height) at 4 bytes per pixel: a 96x13 file declaring 8388621 rows per strip
+        // makes cv::imread reserve 3 GiB. Refuse before asking it, with libtiff's allocation budget.
+        uint32_t declaredRows = 0;
+        if (max_pixels > 0 && !layout.tiled && TIFFGetField(reader.handle(), TIFFTAG_ROWSPERSTRIP, &declaredRows) &&
+            declaredRows != UINT32_MAX && declaredRows > layout.height) {
+            const uint64_t planned = UINT64_C(4) * layout.width * declaredRows;
+            if (planned > tsk::singleAllocationBudget(max_pixels)) {
+                tsk::fail(TSK_TOO_LARGE, "declares %u rows per strip for a %ux%u image: cv::imread would allocate %llu bytes",
+                          declaredRows, layout.width, layout.height, static_cast<unsigned long long>(planned));
+            }
+        }
     }
     return layout;
 }

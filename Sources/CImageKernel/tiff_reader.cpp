@@ -50,10 +50,7 @@ TiffReader::TiffReader(const SourceFile &file, uint64_t max_pixels) {
     TIFFOpenOptionsSetErrorHandlerExtR(options, captureTiffError, nullptr);
     TIFFOpenOptionsSetWarningHandlerExtR(options, dropTiffWarning, nullptr);
     if (max_pixels > 0) {
-        // The largest legitimate single allocation is one uncompressed strip of the whole image at
-        // 16-bit RGBA (8 bytes per pixel); anything beyond is a lie in the header.
-        uint64_t limit = max_pixels > (UINT64_C(1) << 58) ? UINT64_MAX >> 1 : max_pixels * 8 + (UINT64_C(16) << 20);
-        TIFFOpenOptionsSetMaxSingleMemAlloc(options, static_cast<tmsize_t>(limit));
+        TIFFOpenOptionsSetMaxSingleMemAlloc(options, static_cast<tmsize_t>(singleAllocationBudget(max_pixels)));
     }
     io_ = ClientIO{&file, 0};
     resetTiffMessages();
@@ -100,6 +97,10 @@ Layout TiffReader::layout() const {
 }
 
 uint32_t TiffReader::pageCount() const { return TIFFNumberOfDirectories(tif_); }
+
+uint64_t singleAllocationBudget(uint64_t max_pixels) noexcept {
+    return max_pixels > (UINT64_C(1) << 58) ? UINT64_MAX >> 1 : max_pixels * 8 + (UINT64_C(16) << 20);
+}
 
 void checkPixelLimit(const Layout &layout, uint64_t max_pixels) {
     if (max_pixels > 0 && layout.pixels() > max_pixels) {

@@ -66,6 +66,10 @@ class TiffReader {
 
 /// Throws TSK_TOO_LARGE if the declared size exceeds `max_pixels` (0 = no limit), TSK_DECODE_FAILED
 /// for a zero width or height.
+/// The largest single allocation decoding may make for `max_pixels`: one uncompressed strip of the whole
+/// image at 16-bit RGBA (8 bytes per pixel) plus 16 MiB; anything beyond is a lie in the header.
+uint64_t singleAllocationBudget(uint64_t max_pixels) noexcept;
+
 void checkPixelLimit(const Layout &layout, uint64_t max_pixels);
 
 /// True if the direct libtiff path decodes this layout exactly as cv::imread would.

@@ -104,6 +104,18 @@ import Testing
         #expect(!outcome.message.isEmpty)
     }
 
+    /// Regression inputs from the fuzzer: tiny stripped images declaring millions of rows per strip, for
+    /// which cv::imread reserves 4 x width x rows-per-strip bytes (640 MiB for 20x13, 3 GiB for 96x13).
+    /// Over the allocation budget of the pixel limit they are refused before the fallback is asked.
+    @Test(arguments: ["regress-imread-rows-per-strip-reserves-3gib.tif", "fallback-imread-reserves-640mib-for-20x13.tif"])
+    func rowsPerStripPastTheHeightOverTheBudgetAreTooLarge(_ name: String) throws {
+        let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("fuzz/seeds")
+        let outcome = Kernel.decode(seeds.appendingPathComponent(name).path, width: 16, height: 16, maxPixels: 1 << 22)
+        #expect(outcome.status == TSK_TOO_LARGE, "\(outcome.message)")
+        #expect(outcome.message.contains("rows per strip"), "\(outcome.message)")
+    }
+
     @Test func directoryIsOpenFailure() throws {
         let directory = try TemporaryDirectory("kernel")
         let outcome = Kernel.decode(directory.path, width: 8, height: 8)
