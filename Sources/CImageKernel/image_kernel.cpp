@@ -153,6 +153,34 @@ tsk_status tsk_decode_resize(const char *path, uint8_t *destination, int32_t dst
     });
 }
 
+// Interim: the default output format only (page 0, uint8 gray, stretch); the other modes come next.
+tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output, void *destination, tsk_info *info,
+                      tsk_placement *placement, char *error, size_t error_capacity) {
+    std::memset(placement, 0, sizeof *placement);
+    if (page != 0 || output->dtype != TSK_DTYPE_UINT8 || output->color != TSK_COLOR_GRAY ||
+        output->resize != TSK_RESIZE_STRETCH) {
+        std::memset(info, 0, sizeof *info);
+        writeError(error, error_capacity, "output mode not implemented yet");
+        return TSK_UNSUPPORTED;
+    }
+    placement->resized_width = static_cast<uint32_t>(output->width);
+    placement->resized_height = static_cast<uint32_t>(output->height);
+    return tsk_decode_resize(path, static_cast<uint8_t *>(destination), output->width, output->height,
+                             output->interpolation, output->max_pixels, info, error, error_capacity);
+}
+
+tsk_status tsk_reference_decode(const char *path, uint32_t page, const tsk_output *output, void *destination,
+                                tsk_placement *placement, char *error, size_t error_capacity) {
+    std::memset(placement, 0, sizeof *placement);
+    if (page != 0 || output->dtype != TSK_DTYPE_UINT8 || output->color != TSK_COLOR_GRAY ||
+        output->resize != TSK_RESIZE_STRETCH) {
+        writeError(error, error_capacity, "output mode not implemented yet");
+        return TSK_UNSUPPORTED;
+    }
+    return tsk_reference_decode_resize(path, static_cast<uint8_t *>(destination), output->width, output->height,
+                                       output->interpolation, error, error_capacity);
+}
+
 tsk_status tsk_reference_decode_resize(const char *path, uint8_t *destination, int32_t dst_width, int32_t dst_height,
                                        tsk_interpolation interpolation, char *error, size_t error_capacity) {
     return guarded(error, error_capacity, [&] {

@@ -7,6 +7,8 @@ public struct EngineSettings: Equatable, Sendable {
     /// Shared-memory segments in the ring (R).
     public var ringSize: Int
     public var interpolation: Interpolation
+    /// Sample type, channels, pages and resize mode of every row.
+    public var output: OutputFormat
     public var maxPixels: UInt64
     public var workerCount: Int
     /// Maximum jobs per batch sent to one worker.
@@ -22,7 +24,7 @@ public struct EngineSettings: Equatable, Sendable {
 
     public init(
         width: Int, height: Int, shardSize: Int = 1024, ringSize: Int = 3, interpolation: Interpolation = .linear,
-        maxPixels: UInt64 = 1 << 30, workerCount: Int = 2, batchSize: Int = 16, idleFlush: Duration? = nil,
+        output: OutputFormat = .default, maxPixels: UInt64 = 1 << 30, workerCount: Int = 2, batchSize: Int = 16, idleFlush: Duration? = nil,
         maxShardAge: Duration? = nil, decodeTimeout: Duration? = .seconds(30), maxAttempts: Int = 2
     ) {
         self.width = width
@@ -30,6 +32,7 @@ public struct EngineSettings: Equatable, Sendable {
         self.shardSize = shardSize
         self.ringSize = ringSize
         self.interpolation = interpolation
+        self.output = output
         self.maxPixels = maxPixels
         self.workerCount = workerCount
         self.batchSize = batchSize
@@ -39,13 +42,15 @@ public struct EngineSettings: Equatable, Sendable {
         self.maxAttempts = maxAttempts
     }
 
-    /// Bytes of one image row (H x W).
-    public var imageBytes: Int { width * height }
-    /// Bytes of one ring segment (K x H x W).
+    /// Bytes of one image row (H x W x channels x sample size).
+    public var imageBytes: Int { width * height * output.pixelBytes }
+    /// Bytes of one ring segment (K rows).
     public var slotBytes: Int { shardSize * imageBytes }
 
-    /// Whether `other` needs a different shared-memory ring (and so new workers).
+    /// Whether `other` needs a different shared-memory ring (and so new workers). A different output format
+    /// does too: one shard never mixes formats, so the current one is published first.
     public func needsNewRing(_ other: EngineSettings) -> Bool {
         width != other.width || height != other.height || shardSize != other.shardSize || ringSize != other.ringSize
+            || output != other.output
     }
 }

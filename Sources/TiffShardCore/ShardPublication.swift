@@ -5,6 +5,15 @@ public struct ShardPublication: Equatable, Sendable {
         public var physicalRow: Int
         public var source: SourceFile
         public var info: SourceInfo
+        /// The page of the source in this row (0 unless `pages: all`).
+        public var page: Int
+
+        public init(physicalRow: Int, source: SourceFile, info: SourceInfo, page: Int = 0) {
+            self.physicalRow = physicalRow
+            self.source = source
+            self.info = info
+            self.page = page
+        }
     }
     public var sequence: Int
     public var slot: Int

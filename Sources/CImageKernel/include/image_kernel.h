@@ -39,16 +39,62 @@ typedef enum {
     TSK_INTER_LANCZOS = 4,
 } tsk_interpolation;
 
-/// What the kernel learned about the source (page 0).
+/// Sample type of the output (`dtype`): NumPy `|u1`, `<u2`, `<f4`.
+typedef enum {
+    TSK_DTYPE_UINT8 = 0,
+    TSK_DTYPE_UINT16 = 1,
+    TSK_DTYPE_FLOAT32 = 2,
+} tsk_dtype;
+
+/// Channels of the output (`color`): 1 (gray) or 3 interleaved in R, G, B order.
+typedef enum {
+    TSK_COLOR_GRAY = 0,
+    TSK_COLOR_RGB = 1,
+} tsk_color;
+
+/// How a w x h page becomes W x H (`resize`; formulas in the README).
+typedef enum {
+    TSK_RESIZE_STRETCH = 0, ///< cv::resize to W x H
+    TSK_RESIZE_FIT = 1,     ///< keep the aspect ratio, whole image inside, pad with `pad_value`
+    TSK_RESIZE_CROP = 2,    ///< keep the aspect ratio, cover W x H, centre window
+} tsk_resize;
+
+/// What one output row is: geometry, sample type, channels, resize mode and the source limit.
+/// A row is `height` rows of `width * channels` samples of `dtype`, C order, no padding.
+typedef struct {
+    int32_t width;
+    int32_t height;
+    tsk_dtype dtype;
+    tsk_color color;
+    tsk_resize resize;
+    tsk_interpolation interpolation;
+    double pad_value;        ///< value of the canvas outside the image with TSK_RESIZE_FIT (in the output dtype)
+    uint64_t max_pixels;     ///< largest page accepted (width * height), 0 = no limit
+} tsk_output;
+
+/// Where the decoded page landed: output pixel (X, Y) is pixel (X - offset_x, Y - offset_y) of the page
+/// resized to resized_width x resized_height (stretch: W x H at 0, 0; fit: offsets >= 0; crop: <= 0).
+typedef struct {
+    uint32_t resized_width;
+    uint32_t resized_height;
+    int32_t offset_x;
+    int32_t offset_y;
+} tsk_placement;
+
+/// What the kernel learned about the source (the decoded page).
 typedef struct {
     uint32_t width;
     uint32_t height;
     uint16_t bits_per_sample;
     uint16_t samples_per_pixel;
-    uint32_t pages;          ///< number of directories (pages) in the file
+    uint32_t pages;          ///< pages of the file: images of the main IFD chain that are not reduced-resolution
+                             ///< (NewSubfileType bit 0 clear), i.e. not overviews, pyramid levels or thumbnails
     uint16_t compression;    ///< TIFF compression tag value
     uint8_t used_fallback;   ///< 1 when cv::imread decoded it instead of the direct libtiff path
     uint8_t big_tiff;        ///< 1 for BigTIFF
+    uint16_t sample_format;  ///< TIFF SampleFormat (1 unsigned, 2 signed, 3 float)
+    uint16_t photometric;    ///< TIFF Photometric, 0xFFFF when absent
+    uint32_t directory;      ///< index in the main IFD chain of the decoded page
 } tsk_info;
 
 /// One-time per-process setup: OpenCV single-threaded, its log level ERROR, libtiff's stderr
@@ -69,6 +115,21 @@ tsk_status tsk_probe(const char *_Nonnull path, uint64_t max_pixels, tsk_info *_
 tsk_status tsk_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination, int32_t dst_width,
                              int32_t dst_height, tsk_interpolation interpolation, uint64_t max_pixels,
                              tsk_info *_Nonnull info, char *_Nonnull error, size_t error_capacity);
+
+/// Decodes page `page` (0-based, counting only pages as `tsk_info.pages` does) of `path` into
+/// `destination` as `output` says: the exact semantics of the README's "Output options" (OpenCV's
+/// `cv::imread` flags for the dtype and colour, `convertTo` by value, `cv::resize` in the output type,
+/// fit/crop placement). `destination` holds width * height * channels samples of the dtype.
+/// On failure `destination` is left untouched. `placement` says where the page landed.
+tsk_status tsk_decode(const char *_Nonnull path, uint32_t page, const tsk_output *_Nonnull output,
+                      void *_Nonnull destination, tsk_info *_Nonnull info, tsk_placement *_Nonnull placement,
+                      char *_Nonnull error, size_t error_capacity);
+
+/// Reference for tests: the same contract as `tsk_decode` computed the plain way, with
+/// `cv::imreadmulti`/`cv::imread` of Debian's OpenCV, `cvtColor`, `convertTo` and `cv::resize`.
+tsk_status tsk_reference_decode(const char *_Nonnull path, uint32_t page, const tsk_output *_Nonnull output,
+                                void *_Nonnull destination, tsk_placement *_Nonnull placement,
+                                char *_Nonnull error, size_t error_capacity);
 
 /// Reference path for tests and benchmarks: `cv::imread(path, IMREAD_GRAYSCALE)` + `cv::resize`.
 tsk_status tsk_reference_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination,
