@@ -99,6 +99,7 @@ tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_i
             }
         }
     }
+    reader.checkBlocks(layout);
     return layout;
 }
 
