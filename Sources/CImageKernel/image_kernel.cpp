@@ -213,6 +213,12 @@ tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output,
                                destination, placement);
                 return;
             }
+            if (tsk::hasDirectRgbRoute(layout, *output)) {
+                info->used_fallback = 0;
+                tsk::placeInto(tsk::decodeRgbDirect(reader.handle(), layout, *output, rawScratch), *output,
+                               destination, placement);
+                return;
+            }
             if (tsk::hasDirectGrayRoute(layout, *output)) {
                 info->used_fallback = 0;
                 tsk::placeInto(tsk::decodeGrayByValue(reader.handle(), layout, *output, rawScratch), *output,

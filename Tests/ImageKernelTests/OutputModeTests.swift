@@ -55,6 +55,32 @@ import Testing
         }
     }
 
+    /// The direct routes (used_fallback 0) of every layout the direct gray path reads, in every wide or
+    /// colour mode, against cv::imread.
+    @Test(arguments: DirectDecodeTests.kinds)
+    func directRoutesEqualTheReference(spec: TIFFSpec) throws {
+        let directory = try TemporaryDirectory("kernel")
+        let path = directory.file("image.tif")
+        try writeTIFF(path, spec, seed: 13)
+        for dtype in Self.dtypes {
+            for color in Self.colors where dtype != TSK_DTYPE_UINT8 || color != TSK_COLOR_GRAY {
+                for (width, height) in [(96, 71), (317, 233)] {
+                    let output = tsk_output.mode(width, height, dtype: dtype, color: color, interpolation: TSK_INTER_AREA)
+                    let ours = Kernel.decode(path, output)
+                    let label = "\(spec.description): \(output.label)"
+                    if spec.planarSeparate && spec.bitsPerSample > 8 && dtype != TSK_DTYPE_UINT8 {
+                        continue  // OpenCV misreads these (BeyondOpenCVTests)
+                    }
+                    let direct = color == TSK_COLOR_RGB || spec.samplesPerPixel == 1
+                    #expect(!direct || ours.info.used_fallback == 0, "\(label): a direct route, no cv::imread")
+                    let reference = Kernel.reference(path, output)
+                    #expect(ours.status == TSK_OK && reference.status == TSK_OK, "\(label): \(ours.message) / \(reference.message)")
+                    #expect(ours.bytes == reference.bytes, "\(label) (direct: \(ours.info.used_fallback == 0))")
+                }
+            }
+        }
+    }
+
     /// Fit: s = min(W/w, H/h), sizes floor(x s + 0.5), centred at floor((W - nw) / 2); the pad value around.
     @Test func fitPlacesTheScaledPageOnAPaddedCanvas() throws {
         let directory = try TemporaryDirectory("kernel")
