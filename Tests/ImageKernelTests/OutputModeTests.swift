@@ -204,4 +204,20 @@ tifffile.imwrite(sys.argv[1] + '/source.tif', a.astype(np.uint16))
         #expect(ours.uint16s == expected)
         #expect(ours.bytes == Kernel.reference(directory.file("twelve.tif"), output).bytes)
     }
+
+    /// 16-bit min-is-white: uint8 is inverted (libtiff's RGBA reader), uint16 keeps the stored values
+    /// (OpenCV 4.6's 16-bit path ignores Photometric). The contract follows OpenCV; this pins it.
+    @Test func sixteenBitMinIsWhiteKeepsStoredValuesInUint16() throws {
+        let directory = try TemporaryDirectory("kernel")
+        _ = try CommandRunner.python(#"""
+import sys, numpy as np, tifffile
+a = (np.arange(40 * 50).reshape(40, 50) * 13 % 65536).astype(np.uint16)
+tifffile.imwrite(sys.argv[1] + '/white.tif', a, photometric='miniswhite')
+"""#, [directory.path])
+        let path = directory.file("white.tif")
+        let stored: [UInt16] = (0..<(40 * 50)).map { (i: Int) -> UInt16 in UInt16(i * 13 % 65536) }
+        #expect(Kernel.decode(path, tsk_output.mode(50, 40, dtype: TSK_DTYPE_UINT16)).uint16s == stored)
+        let inverted: [UInt8] = stored.map { (v: UInt16) -> UInt8 in 255 - UInt8(v >> 8) }
+        #expect(Kernel.decode(path, tsk_output.mode(50, 40)).bytes == inverted)
+    }
 }
