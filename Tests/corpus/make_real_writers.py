@@ -26,7 +26,8 @@ OUTDIR gets:
   overviews, pyramid levels and thumbnails excluded; SubIFDs are not in the main chain), as stored:
   no colormap, no min-is-white inversion, no alpha handling; tifffile's shape ((h, w), (h, w, s) contig,
   (s, h, w) planar separate) and dtype. JPEG/WebP/... are decoded by imagecodecs.
-Pixel content is seeded (gradients, shapes, noise): the same tool versions give the same corpus.
+Pixel content is seeded (gradients, shapes, noise): the same tool versions give the same pixels (a few
+files carry a temporary path or a UUID in ImageDescription, so bytes may differ between runs).
 """
 import argparse
 import json
