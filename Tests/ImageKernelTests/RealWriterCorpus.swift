@@ -12,6 +12,7 @@ final class RealWriterCorpus: Sendable {
         var kind: String
         var width: Int?
         var height: Int?
+        var pages: Int?
     }
 
     /// A kind a writer declined to produce, with its message.
@@ -52,6 +53,12 @@ final class RealWriterCorpus: Sendable {
         guard result.status == 0 else {
             throw GenerationFailed(status: result.status, standardError: result.standardError)
         }
+        // The by-value references of dtype float32 (Tests/corpus/by_value.py).
+        let byValue = URL(fileURLWithPath: Self.script).deletingLastPathComponent().appendingPathComponent("by_value.py").path
+        let references = try CommandRunner.run("/usr/bin/env", ["python3", byValue, directory.path], timeout: 300)
+        guard references.status == 0 else {
+            throw GenerationFailed(status: references.status, standardError: references.standardError)
+        }
         let data = try Data(contentsOf: URL(fileURLWithPath: directory.file("corpus.json")))
         let document = try JSONDecoder().decode(Document.self, from: data)
         files = document.files
@@ -60,6 +67,13 @@ final class RealWriterCorpus: Sendable {
 
     /// Absolute path of a corpus file.
     func path(of entry: Entry) -> String { directory.file(entry.name) }
+
+    /// tifffile's decode of page `page` by value in float32 as the contract defines it for gray or rgb
+    /// (`by_value.py`), nil if tifffile could not decode it or its samples are not by-value material.
+    func byValue(_ entry: Entry, page: Int, rgb: Bool) -> [UInt8]? {
+        let name = directory.file("\(entry.name).p\(page).byvalue-\(rgb ? "rgb" : "gray").f32")
+        return FileManager.default.contents(atPath: name).map { [UInt8]($0) }
+    }
 
     deinit { directory.remove() }
 }
