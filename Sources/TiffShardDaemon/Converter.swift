@@ -123,7 +123,7 @@ extension Converter: Supervisor.Driver {
         case .quarantined(let file):
             handle(.quarantined(file))
         case .published(let publication):
-            handle(.published(publication.rows.map(\.source)))
+            handle(.published(publication.completedSources))
         case .readable:
             break
         }
