@@ -144,6 +144,7 @@ extension Engine {
         for case .decoded(let file, _, let page) in slots[s].rows {
             // A file with pages in later shards stays known (not looked at again, not disposed of) until its last.
             if page.completesSource {
+                statistics.sourcesCompleted += 1
                 known.remove(file.relativePath)
                 if let expansion = page.expansion { expansions[expansion] = nil }
             }

@@ -158,7 +158,10 @@ public struct Engine: Sendable {
 
 /// Counters for STATUS lines and the end-of-run summary.
 public struct EngineStatistics: Equatable, Sendable {
+    /// Rows published (pages, with `pages: all`).
     public var imagesPublished = 0
+    /// Sources whose every row is published (with `pages: first`, the same as `imagesPublished`).
+    public var sourcesCompleted = 0
     public var shardsPublished = 0
     public var rejected = 0
     public var rejectedByCategory: [Rejection.Category: Int] = [:]

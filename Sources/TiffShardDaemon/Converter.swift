@@ -130,7 +130,8 @@ extension Converter: Supervisor.Driver {
     }
 
     private func drawProgress(now: Duration) {
-        let done = supervisor.statistics.imagesPublished + supervisor.statistics.rejected
+        // Files, as `total` counts them (with `pages: all` a file is done with its last page).
+        let done = supervisor.statistics.sourcesCompleted + supervisor.statistics.rejected
         progress?.update(done: min(done, total), decoded: supervisor.decodedCount, now: now)
     }
 

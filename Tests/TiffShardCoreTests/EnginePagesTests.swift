@@ -52,6 +52,7 @@ func pageNames(_ file: SourceFile, _ range: Range<Int>) -> [String] { range.map 
     #expect(p.rows.map(\.physicalRow) == Array(0..<6))
     #expect(all.dispatches.flatMap(\.batch.jobs).map(\.page) == [0, 0, 0, 1, 2, 1])
     #expect(d.engine.statistics.imagesPublished == 6)
+    #expect(d.engine.statistics.sourcesCompleted == 3)
 }
 
 @Test func aFilesPagesSpanShardsAndItStaysKnownUntilItsLastPageIsDurable() throws {
