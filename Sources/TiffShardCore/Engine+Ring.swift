@@ -1,8 +1,9 @@
 /// Rows, slots and publication: how files become rows of shards and shards become files.
 extension Engine {
-    /// One file on its way into a shard row.
+    /// One page of a file on its way into a shard row.
     struct Job: Equatable, Sendable {
         var id: UInt64
+        /// The file as admitted (what rejections and re-examinations name).
         var file: SourceFile
         var slot: Int
         var row: Int
@@ -10,11 +11,27 @@ extension Engine {
         var attempts: Int
         /// A retry is not dispatched before this time (per-file backoff after a crash or out of memory).
         var notBefore: Duration = .zero
+        /// The page to decode (0 unless `pages: all`).
+        var page = 0
+        /// The file's expansion into pages (`pages: all`), nil otherwise.
+        var expansion: UInt64? = nil
+    }
+
+    /// Which page of its source a decoded row holds.
+    struct RowPage: Equatable, Sendable {
+        var page: Int
+        /// The source's expansion (`pages: all`), nil otherwise.
+        var expansion: UInt64?
+        /// Whether it is the source's last page: its publication completes the source.
+        var completesSource: Bool
+
+        /// The one row of a source with `pages: first`.
+        static let only = RowPage(page: 0, expansion: nil, completesSource: true)
     }
 
     enum RowState: Equatable, Sendable {
         case inFlight
-        case decoded(SourceFile, SourceInfo)
+        case decoded(SourceFile, SourceInfo, RowPage)
         case rejected
     }
 
@@ -39,8 +56,10 @@ extension Engine {
     }
 
     /// Gives the next free row, opening a slot if needed; nil means backpressure (or no new rows allowed).
-    mutating func assignRow(now: Duration) -> (slot: Int, row: Int)? {
-        guard newRingSettings == nil else { return nil }
+    /// While a new ring waits, only the remaining pages of files already being expanded get rows (`continuing`):
+    /// a file is converted under one format.
+    mutating func assignRow(now: Duration, continuing: Bool = false) -> (slot: Int, row: Int)? {
+        guard newRingSettings == nil || continuing else { return nil }
         if fillingSlot == nil {
             guard let free = slots.firstIndex(where: { $0.phase == .free }) else { return nil }
             slots[free] = Slot(phase: .filling, rows: [], inFlight: 0, openedAt: now)
@@ -67,9 +86,12 @@ extension Engine {
         guard let s = fillingSlot, !slots[s].rows.isEmpty else { return }
         let idle = queuedCount == 0 && (settings.idleFlush.map { now - lastArrival >= $0 } ?? false)
         let old = settings.maxShardAge.map { now - slots[s].openedAt >= $0 } ?? false
-        let rebuilding = newRingSettings != nil
-        let draining = (isWindingDown || rebuilding) && queuedCount == 0
-        if idle || old || draining || rebuilding { seal(s) }
+        // Rows still to come for files being expanded (`pages: all`) keep the shard open, so a file's pages
+        // are not split over shards by the end of the input, an idle spell or a reload.
+        let expanding = expansionNeedsRows
+        let rebuilding = newRingSettings != nil && !expanding
+        let draining = isWindingDown && queuedCount == 0 && !expanding
+        if (idle && !expanding) || old || draining || rebuilding { seal(s) }
     }
 
     /// Records a row's outcome.
@@ -83,8 +105,9 @@ extension Engine {
         while publishing == nil, let s = sealedOrder.first, slots[s].inFlight == 0 {
             if case .waitingToRetry(let at) = slots[s].phase, now < at { return }
             let rows: [ShardPublication.Row] = slots[s].rows.enumerated().compactMap { index, state in
-                guard case .decoded(let file, let info) = state else { return nil }
-                return ShardPublication.Row(physicalRow: index, source: file, info: info)
+                guard case .decoded(let file, let info, let page) = state else { return nil }
+                return ShardPublication.Row(
+                    physicalRow: index, source: file, info: info, page: page.page, completesSource: page.completesSource)
             }
             if rows.isEmpty {  // every row was rejected: nothing to write, no sequence number used
                 sealedOrder.removeFirst()
@@ -118,8 +141,13 @@ extension Engine {
         }
         statistics.lastPublicationError = nil
         var count = 0
-        for case .decoded(let file, _) in slots[s].rows {
-            known.remove(file.relativePath)
+        for case .decoded(let file, _, let page) in slots[s].rows {
+            // A file with pages in later shards stays known (not looked at again, not disposed of) until its last.
+            if page.completesSource {
+                statistics.sourcesCompleted += 1
+                known.remove(file.relativePath)
+                if let expansion = page.expansion { expansions[expansion] = nil }
+            }
             count += 1
         }
         statistics.imagesPublished += count

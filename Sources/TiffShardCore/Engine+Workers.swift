@@ -64,7 +64,7 @@ extension Engine {
         dispatch(now: now, into: &actions)
         sealIfDue(now: now)
         publishIfReady(now: now, into: &actions)
-        if let new = newRingSettings, ringIsEmpty, inFlightCount == 0, retries.isEmpty {
+        if let new = newRingSettings, ringIsEmpty, inFlightCount == 0, retries.isEmpty, !expansionNeedsRows {
             applyNewRing(new, into: &actions)
             spawnWorkers(now: now, into: &actions)
             dispatch(now: now, into: &actions)
@@ -73,7 +73,9 @@ extension Engine {
     }
 
     var desiredWorkers: Int {
-        if newRingSettings != nil { return retries.isEmpty && inFlightCount == 0 ? 0 : settings.workerCount }
+        if newRingSettings != nil {
+            return retries.isEmpty && inFlightCount == 0 && !expansionNeedsRows ? 0 : settings.workerCount
+        }
         if isWindingDown { return queuedCount > 0 || inFlightCount > 0 ? settings.workerCount : 0 }
         return settings.workerCount
     }
@@ -87,9 +89,10 @@ extension Engine {
         }
     }
 
-    /// Files that could go to a worker now: pending ones and retries whose delay has passed.
+    /// Files (pages) that could go to a worker now: pending ones, retries whose delay has passed, and pages of
+    /// files being expanded (some of which may have to wait for their turn).
     func readyCount(now: Duration) -> Int {
-        pending.count - pendingHead + retries.count { $0.notBefore <= now }
+        pending.count - pendingHead + retries.count { $0.notBefore <= now } + pagesWaiting
     }
 
     mutating func dispatch(now: Duration, into actions: inout [Action]) {
@@ -105,12 +108,19 @@ extension Engine {
             while batch.count < size, let due = retries.firstIndex(where: { $0.notBefore <= now }) {
                 batch.append(retries.remove(at: due))
             }
-            while batch.count < size, pendingHead < pending.count, let (slot, row) = assignRow(now: now) {
-                let job = Job(id: nextJobID, file: pending[pendingHead], slot: slot, row: row, attempts: 0)
-                nextJobID += 1
-                pendingHead += 1
-                jobs[job.id] = job
-                batch.append(job)
+            if settings.output.pages == .all {
+                while batch.count < size, let job = nextPageJob(now: now) {
+                    jobs[job.id] = job
+                    batch.append(job)
+                }
+            } else {
+                while batch.count < size, pendingHead < pending.count, let (slot, row) = assignRow(now: now) {
+                    let job = Job(id: nextJobID, file: pending[pendingHead], slot: slot, row: row, attempts: 0)
+                    nextJobID += 1
+                    pendingHead += 1
+                    jobs[job.id] = job
+                    batch.append(job)
+                }
             }
             if pendingHead == pending.count { pending.removeAll(keepingCapacity: true); pendingHead = 0 }
             guard !batch.isEmpty else { break }
@@ -119,7 +129,10 @@ extension Engine {
             actions.append(.dispatch(id, DecodeBatch(
                 width: UInt32(settings.width), height: UInt32(settings.height), interpolation: settings.interpolation,
                 maxPixels: settings.maxPixels,
-                jobs: batch.map { DecodeJob(id: $0.id, slot: UInt32($0.slot), row: UInt32($0.row), path: $0.file.relativePath) })))
+                jobs: batch.map {
+                    DecodeJob(id: $0.id, slot: UInt32($0.slot), row: UInt32($0.row), path: $0.file.relativePath,
+                              page: UInt32($0.page))
+                })))
         }
     }
 
@@ -142,6 +155,7 @@ extension Engine {
             workers[id] = nil  // the worker count was lowered by a reload: retire this one now it is free
             actions.append(.retireWorker(id))
         }
+        if let expansion = job.expansion { return pageFinished(job, expansion, result.outcome, now: now, into: &actions) }
         switch result.outcome {
         case .decoded(let info):
             unexplainedDeaths = 0
@@ -151,7 +165,7 @@ extension Engine {
                 file.size = observed.size
                 file.modificationTimeNanoseconds = observed.modificationTimeNanoseconds
             }
-            resolve(job, as: .decoded(file, info))
+            resolve(job, as: .decoded(file, info, .only))
         case .rejected(let rejection) where rejection.category == .changed:
             // Rewritten while being read: not a bad file. Its row stays empty; look at it again later.
             resolve(job, as: .rejected)
@@ -177,6 +191,7 @@ extension Engine {
     }
 
     mutating func reject(_ job: Job, _ rejection: Rejection, into actions: inout [Action]) {
+        if let expansion = job.expansion { return fileFailed(job, expansion, rejection, into: &actions) }
         resolve(job, as: .rejected)
         known.remove(job.file.relativePath)
         statistics.countRejection(rejection)
@@ -207,7 +222,9 @@ extension Engine {
         // Workers process a batch in order, so the first unanswered job is the one that was running.
         for (position, jobID) in remaining.enumerated() {
             guard var job = jobs.removeValue(forKey: jobID) else { continue }
-            if jobID == timedOut {
+            if isAbandoned(job) {
+                resolve(job, as: .rejected)  // its file failed or changed meanwhile: nothing to retry
+            } else if jobID == timedOut {
                 let limit = settings.decodeTimeout.map { "after \($0.components.seconds) s" } ?? ""
                 reject(job, Rejection(.timeout, limit), into: &actions)
             } else if position == 0 && job.attempts >= settings.maxAttempts {
@@ -235,7 +252,8 @@ extension Engine {
             // Winding down, a new ring would never be used: keep the one we have.
             guard case .accepting = lifecycle else { return }
             lifecycle = .accepting(newRing: new)
-            if let s = fillingSlot { seal(s) }
+            // Files half expanded into pages finish under the current format first (sealIfDue seals after them).
+            if let s = fillingSlot, !expansionNeedsRows { seal(s) }
             return
         }
         // The latest configuration wins: a reload back to the current geometry cancels a pending rebuild.
@@ -256,6 +274,7 @@ extension Engine {
         workers.removeAll()
         settings = new
         lifecycle = .accepting(newRing: nil)
+        expanding.removeAll()  // only files whose pages all have rows are left (the ring waited for them)
         slots = Array(repeating: Slot(), count: new.ringSize)
         fillingSlot = nil
         sealedOrder.removeAll()

@@ -19,6 +19,9 @@ public struct Engine: Sendable {
         case tick
         case shutdownRequested
         case reconfigure(EngineSettings)
+        /// Earlier runs published the first pages of these sources (`pages: all`, start-up recovery): each
+        /// starts at its first missing page when it is discovered, so no page is decoded twice.
+        case resume([SourceIdentity: PublishedPages])
     }
 
     /// What the reactor must do.
@@ -55,6 +58,15 @@ public struct Engine: Sendable {
     var known: Set<SourcePath> = []
     var jobs: [UInt64: Job] = [:]
     var nextJobID: UInt64 = 1
+
+    // Files being expanded into one row per page (`pages: all`; see Engine+Pages.swift).
+    /// Every file with pages not yet published (or failed), by expansion id.
+    var expansions: [UInt64: Expansion] = [:]
+    /// Expansions whose pages may still need rows, in the order their first pages got rows.
+    var expanding: [UInt64] = []
+    var nextExpansionID: UInt64 = 1
+    /// Where sources that earlier runs partly published start.
+    var resumePoints: [SourceIdentity: PublishedPages] = [:]
 
     // The ring.
     var slots: [Slot]
@@ -107,16 +119,19 @@ public struct Engine: Sendable {
                 for file in pending[pendingHead...] { known.remove(file.relativePath) }
                 pending.removeAll()
                 pendingHead = 0
+                stopExpanding()
             }
         case .reconfigure(let new):
             reconfigure(new, into: &actions)
+        case .resume(let points):
+            resumePoints.merge(points) { _, new in new }
         }
         pump(now: now, into: &actions)
         return actions
     }
 
-    /// Files waiting for a worker (not counting those already in a shard).
-    public var queuedCount: Int { pending.count - pendingHead + retries.count }
+    /// Files waiting for a worker (not counting those already in a shard); with `pages: all`, pages.
+    public var queuedCount: Int { pending.count - pendingHead + retries.count + pagesWaiting }
     /// Jobs on workers right now.
     public var inFlightCount: Int { jobs.count - retries.count }
     /// Whether every ring slot is busy (backpressure is on).
@@ -143,7 +158,10 @@ public struct Engine: Sendable {
 
 /// Counters for STATUS lines and the end-of-run summary.
 public struct EngineStatistics: Equatable, Sendable {
+    /// Rows published (pages, with `pages: all`).
     public var imagesPublished = 0
+    /// Sources whose every row is published (with `pages: first`, the same as `imagesPublished`).
+    public var sourcesCompleted = 0
     public var shardsPublished = 0
     public var rejected = 0
     public var rejectedByCategory: [Rejection.Category: Int] = [:]

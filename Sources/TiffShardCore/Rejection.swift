@@ -59,16 +59,26 @@ public struct Rejection: Hashable, Sendable, CustomStringConvertible {
     public var category: Category
     /// What exactly went wrong, for people (libtiff's message, the exit status, the file type...).
     public var detail: String
+    /// The page of a multi-page file the failure is about (`pages: all`, once the file is known to have more
+    /// than one page): the whole file is rejected, and the reason starts with `page k of K: `.
+    public var page: SourcePage?
 
-    public init(_ category: Category, _ detail: String) {
+    public init(_ category: Category, _ detail: String, page: SourcePage? = nil) {
         self.category = category
         self.detail = detail
+        self.page = page
     }
 
     /// The human reason, in the words the logs always used: `label: detail` for most categories,
     /// `decoder crashed (signal 11)` for a crash and `decode timed out after 30 s` for a timeout
     /// (or the label alone when there is no detail).
     public var reason: String {
+        guard let page else { return fileReason }
+        return "\(page): \(fileReason)"
+    }
+
+    /// The reason without the page.
+    private var fileReason: String {
         guard !detail.isEmpty else { return category.label }
         switch category {
         case .crashed: return "\(category.label) (\(detail))"

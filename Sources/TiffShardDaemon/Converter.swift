@@ -123,14 +123,15 @@ extension Converter: Supervisor.Driver {
         case .quarantined(let file):
             handle(.quarantined(file))
         case .published(let publication):
-            handle(.published(publication.rows.map(\.source)))
+            handle(.published(publication.completedSources))
         case .readable:
             break
         }
     }
 
     private func drawProgress(now: Duration) {
-        let done = supervisor.statistics.imagesPublished + supervisor.statistics.rejected
+        // Files, as `total` counts them (with `pages: all` a file is done with its last page).
+        let done = supervisor.statistics.sourcesCompleted + supervisor.statistics.rejected
         progress?.update(done: min(done, total), decoded: supervisor.decodedCount, now: now)
     }
 

@@ -21,7 +21,8 @@ extension Daemon: Supervisor.Driver {
         case .published(let publication):
             // Publishing works again: the note set by the last failure is stale (idle, no event would clear it).
             if case .cannotPublish? = note { note = nil }
-            handle(.published(publication.rows.map(\.source)))
+            // Only completed sources: one with pages still to come stays held by the engine (and in place).
+            handle(.published(publication.completedSources))
         case .publicationFailed(let error):
             note = .cannotPublish(error)
             notifier.status(statusLine())

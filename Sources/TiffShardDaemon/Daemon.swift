@@ -74,7 +74,7 @@ public final class Daemon {
             return failStart("cannot prepare directories: \(error)")
         }
         let found: [Intake.Examination]
-        let ledger: [SourceIdentity]
+        let published: ManifestLedger
         do {
             supervisor = try Supervisor(
                 settings: c.engineSettings, firstSequence: firstSequence, policy: policy, executable: executable,
@@ -86,14 +86,18 @@ public final class Daemon {
             found = try watcher.scanAll()
             // Only what published manifests hold of the files present matters (and stays in memory).
             let present = Set(found.compactMap { if case .candidate(let f) = $0 { f.identity } else { nil } })
-            ledger = try store.publishedSources(among: present)
+            published = try store.ledger(among: present)
         } catch {
             return failStart("cannot start: \(error)")
         }
         logger.notice("watching \(ingestDisplay), publishing \(c.width)x\(c.height) shards of \(c.shardSize) into \(c.output)")
         let mode = Intake.Mode.daemon(
             keepsSources: c.onSuccess == .keep, settleInterval: Self.settleInterval, rescanInterval: c.rescanInterval)
-        intake = Intake(mode: mode, ledger: ledger, now: MonotonicClock.now())
+        // Published sources go to the intake (disposed of, or remembered when kept); sources cut off between
+        // shards (`pages: all`) to the engine, which starts them at their first missing page.
+        let pages = c.engineSettings.output.pages
+        supervisor.resume(published.resumable(for: pages))
+        intake = Intake(mode: mode, ledger: published.complete(for: pages), now: MonotonicClock.now())
         handle(.scanned(found, cause: .startup))
         // READY only after the start-up scan: a file written after READY is then seen through its events.
         notifier.ready(status: statusLine())

@@ -10,7 +10,9 @@ import TiffShardCore
 /// 2. a manifest without its `.npy` (crash between the two renames) is deleted: its sources were never
 ///    disposed of, so they are still in the ingest directory and are ingested again;
 /// 3. sources listed in published manifests and still present with the same size and mtime (crash
-///    between publication and disposition) are disposed of without being ingested again.
+///    between publication and disposition) are disposed of without being ingested again; with
+///    `pages: all`, only those with every page published: one cut off between shards resumes at its
+///    first missing page (see `ManifestLedger`).
 struct OutputStore {
     let directory: String
     let naming: ShardNaming
@@ -36,20 +38,16 @@ struct OutputStore {
         return (arrays.max() ?? -1) + 1
     }
 
-    /// The identities among `present` that published manifests hold (so memory is bounded by the
-    /// ingest directory, not by every image ever published).
-    func publishedSources(among present: Set<SourceIdentity>) throws -> [SourceIdentity] {
-        var identities: Set<SourceIdentity> = []
+    /// What published manifests hold of `present`, page by page (so memory is bounded by the ingest
+    /// directory, not by every image ever published).
+    func ledger(among present: Set<SourceIdentity>) throws -> ManifestLedger {
+        var ledger = ManifestLedger(present: present)
         for entry in try FileSystem.listDirectory(directory) where entry.name.hasSuffix(".jsonl") {
             guard naming.sequence(of: entry.name) != nil else { continue }
             let text = String(decoding: try FileSystem.readFile(directory + "/" + entry.name), as: UTF8.self)
-            for line in text.split(separator: "\n") {
-                if let record = ManifestRecord.parse(String(line)), present.contains(record.source) {
-                    identities.insert(record.source)
-                }
-            }
+            for line in text.split(separator: "\n") { ledger.add(line: String(line)) }
         }
-        return Array(identities)
+        return ledger
     }
 
     /// Verifies the directory is writable by creating and removing a probe file.

@@ -112,7 +112,8 @@ final class Publisher: @unchecked Sendable {
                 let errno = (error as? SystemCallError)?.errno.rawValue
                 return .shard(sequence: publication.sequence, error: PublicationError(errorNumber: errno, detail: "\(error)"), changed: [])
             }
-            let changed = Disposer(policy: policy, logger: logger).dispose(publication.rows.map(\.source))
+            // Only sources whose last row is in this shard: a file with pages still to come stays in place.
+            let changed = Disposer(policy: policy, logger: logger).dispose(publication.completedSources)
             return .shard(sequence: publication.sequence, error: nil, changed: changed)
         case .reject(let file, let rejection, let policy):
             var rejections = recordedRejections(policy)

@@ -110,6 +110,13 @@ final class Supervisor {
         publisher.submit(.disposeRecovered(files, policy))
     }
 
+    /// Starts sources that earlier runs partly published at their first missing page (start-up recovery).
+    func resume(_ points: [SourceIdentity: PublishedPages]) {
+        guard !points.isEmpty else { return }
+        logger.notice("\(points.count) sources were cut off between shards by a stop; resuming them at their first missing page")
+        feed(.resume(points))
+    }
+
     /// Applies new settings and publication policy (SIGHUP).
     func reconfigure(_ settings: EngineSettings, policy: PublicationPolicy) {
         self.policy = policy

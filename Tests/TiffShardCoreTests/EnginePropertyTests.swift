@@ -64,6 +64,15 @@ func randomInterleavingsOfADaemonWithShutdownLoseNothing(seed: UInt64) {
     checkOutcome(sim)
 }
 
+/// `pages: all` over single-page files: the same promises, through the expansion window, and through reloads
+/// that switch `pages` (and so rebuild the ring) while files are on workers.
+@Test(arguments: Array(UInt64(2001)...2030))
+func randomInterleavingsWithAllPagesPublishEveryFileExactlyOnce(seed: UInt64) {
+    var sim = EngineSimulation(seed: seed, fileCount: 200, daemon: seed % 2 == 0, pages: .all)
+    sim.run()
+    checkOutcome(sim)
+}
+
 /// The simulation is only worth something if it reaches the hard paths; check that it does, over a few seeds.
 @Test func simulationsReachTimeoutsCrashesFailuresAndReloads() {
     var timeouts = 0

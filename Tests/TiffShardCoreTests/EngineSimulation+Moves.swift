@@ -147,6 +147,10 @@ extension EngineSimulation {
     mutating func reconfigure() {
         reconfigurations += 1
         var s = d.engine.settings
+        if switchesPages && chance(0.3) {
+            s.output.pages = s.output.pages == .all ? .first : .all
+            return send(.reconfigure(s))
+        }
         switch Int.random(in: 0..<5, using: &rng) {
         case 0: s.workerCount = Int.random(in: 1...4, using: &rng)
         case 1: s.batchSize = Int.random(in: 1...8, using: &rng)

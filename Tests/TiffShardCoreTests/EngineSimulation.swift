@@ -32,6 +32,7 @@ struct EngineSimulation {
     let kinds: [SourcePath: Kind]
     let daemon: Bool
     let firstSequence: Int
+    let switchesPages: Bool
 
     var discoveredCount = 0
     var exhaustedSent = false
@@ -57,16 +58,20 @@ struct EngineSimulation {
     var attemptsBySequence: [Int: Int] = [:]
     var problems: [String] = []
 
-    init(seed: UInt64, fileCount: Int, daemon: Bool) {
+    /// `pages`: the engine's `pages` option (the simulated files have one page each; with `all`, reloads
+    /// also switch it, so every file goes through the expansion machinery and its ring rebuilds).
+    init(seed: UInt64, fileCount: Int, daemon: Bool, pages: OutputFormat.Pages = .first) {
         rng = SplitMix64(seed: seed)
         self.daemon = daemon
         firstSequence = Int(seed % 50)
-        let settings = EngineSettings(
+        var settings = EngineSettings(
             width: 16, height: 8, shardSize: Int.random(in: 1...12, using: &rng),
             ringSize: Int.random(in: 1...4, using: &rng),
             workerCount: Int.random(in: 1...4, using: &rng), batchSize: Int.random(in: 1...8, using: &rng),
             idleFlush: daemon ? .seconds(2) : nil, maxShardAge: daemon ? .seconds(10) : nil, decodeTimeout: .seconds(30)
         )
+        settings.output.pages = pages
+        switchesPages = pages == .all
         d = EngineDriver(settings, firstSequence: firstSequence)
         geometry = (settings.width, settings.height)
         ringSize = settings.ringSize

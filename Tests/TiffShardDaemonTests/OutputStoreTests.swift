@@ -65,4 +65,28 @@ import Testing
             "b-shard-00000008.jsonl",
         ])
     }
+
+    /// Start-up recovery with `pages: all`: a file whose pages are all in manifests is published; one cut off
+    /// between two shards (by a kill) resumes at its first missing page; manifests of other prefixes, and lines
+    /// of files no longer present, do not count.
+    @Test func theLedgerTellsPublishedFilesFromFilesCutOffBetweenShards() throws {
+        let root = try TemporaryDirectory("daemon")
+        defer { root.remove() }
+        func id(_ name: String) -> SourceIdentity { SourceIdentity(relativePath: SourcePath(name), size: 9, modificationTimeNanoseconds: 5) }
+        func line(_ name: String, page: Int, pages: Int) -> String {
+            var text = ManifestRecord(row: 0, source: id(name), info: SourceInfo(
+                width: 1, height: 1, bitsPerSample: 8, channels: 1, pages: UInt32(pages))).encoded()
+            text.removeLast()
+            return text + #", "page": \#(page)}"# + "\n"
+        }
+        _ = try root.write("shard-00000000.jsonl", bytes: Array((line("whole.tif", page: 0, pages: 2) + line("cut.tif", page: 0, pages: 3)).utf8))
+        _ = try root.write("shard-00000001.jsonl", bytes: Array((line("whole.tif", page: 1, pages: 2) + line("cut.tif", page: 1, pages: 3)
+            + line("gone.tif", page: 0, pages: 1)).utf8))
+        _ = try root.write("other-shard-00000000.jsonl", bytes: Array(line("cut.tif", page: 2, pages: 3).utf8))
+        let store = OutputStore(directory: root.path, naming: ShardNaming())
+        let ledger = try store.ledger(among: [id("whole.tif"), id("cut.tif")])
+        #expect(ledger.complete(for: .all) == [id("whole.tif")])
+        #expect(ledger.resumable(for: .all) == [id("cut.tif"): PublishedPages(count: 2, total: 3)])
+        #expect(Set(ledger.complete(for: .first)) == [id("whole.tif"), id("cut.tif")])
+    }
 }
