@@ -61,6 +61,14 @@ public struct OutputFormat: Equatable, Hashable, Sendable {
         case first
         /// Every page of the main IFD chain that is not a reduced-resolution image, each its own row.
         case all
+
+        /// The code of the wire protocol.
+        public var code: UInt8 { self == .first ? 0 : 1 }
+
+        public init?(code: UInt8) {
+            guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
+            self = match
+        }
     }
 
     /// How a w x h page becomes W x H (`resize`).
