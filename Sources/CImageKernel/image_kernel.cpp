@@ -5,11 +5,15 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utils/logger.hpp>
 
 #include "direct_decoder.hpp"
+#include "output_modes.hpp"
+#include "page_list.hpp"
+#include "placement.hpp"
 #include "kernel_failure.hpp"
 #include "pixel_convert.hpp"
 #include "resize_into.hpp"
@@ -71,17 +75,20 @@ template <typename Body> tsk_status guarded(char *error, size_t capacity, Body &
 }
 
 /// Reads the page-0 layout into `info`, enforces the pixel limit and rejects layouts nobody decodes.
-tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_info *info) {
+/// `rgbaRoute`: cv::imread would decode a fallback through TIFFRGBAImage (8-bit output), whose own
+/// check gives the better reason for layouts it refuses.
+tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_info *info, bool rgbaRoute = true) {
     tsk::Layout layout = reader.layout();
     tsk::fillInfo(layout, info);
     tsk::checkPixelLimit(layout, max_pixels);
-    info->pages = reader.pageCount();
+    info->sample_format = layout.sampleFormat;
+    info->photometric = layout.hasPhotometric ? layout.photometric : 0xFFFF;
     info->used_fallback = tsk::isDirectlyDecodable(layout) ? 0 : 1;
     if (info->used_fallback) {
         // cv::imread(IMREAD_GRAYSCALE) decodes through TIFFRGBAImage and gives up when this check
         // fails (float, 32-bit...). Asking first gives libtiff's reason and spares a second open.
         char reason[1024] = "";
-        if (!TIFFRGBAImageOK(reader.handle(), reason)) {
+        if (rgbaRoute && !TIFFRGBAImageOK(reader.handle(), reason)) {
             char description[160];
             tsk::describeLayout(layout, description, sizeof description);
             tsk::fail(TSK_UNSUPPORTED, "unsupported layout (%s): %s", description, reason);
@@ -99,6 +106,7 @@ tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_i
             }
         }
     }
+    reader.checkBlocks(layout);
     return layout;
 }
 
@@ -126,6 +134,7 @@ tsk_status tsk_probe(const char *path, uint64_t max_pixels, tsk_info *info, char
         tsk::SourceFile file(path);
         tsk::TiffReader reader(file, max_pixels);
         readHeader(reader, max_pixels, info);
+        info->pages = static_cast<uint32_t>(tsk::listPages(file).size());
     });
 }
 
@@ -140,6 +149,7 @@ tsk_status tsk_decode_resize(const char *path, uint8_t *destination, int32_t dst
             tsk::SourceFile file(path);
             tsk::TiffReader reader(file, max_pixels);
             tsk::Layout layout = readHeader(reader, max_pixels, info);
+            info->pages = static_cast<uint32_t>(tsk::listPages(file).size());
             if (!info->used_fallback) {
                 uint8_t *gray = grayScratch.reserve(layout.pixels());
                 tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, max_pixels);
@@ -153,32 +163,108 @@ tsk_status tsk_decode_resize(const char *path, uint8_t *destination, int32_t dst
     });
 }
 
-// Interim: the default output format only (page 0, uint8 gray, stretch); the other modes come next.
 tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output, void *destination, tsk_info *info,
                       tsk_placement *placement, char *error, size_t error_capacity) {
+    std::memset(info, 0, sizeof *info);
     std::memset(placement, 0, sizeof *placement);
-    if (page != 0 || output->dtype != TSK_DTYPE_UINT8 || output->color != TSK_COLOR_GRAY ||
-        output->resize != TSK_RESIZE_STRETCH) {
-        std::memset(info, 0, sizeof *info);
-        writeError(error, error_capacity, "output mode not implemented yet");
-        return TSK_UNSUPPORTED;
-    }
-    placement->resized_width = static_cast<uint32_t>(output->width);
-    placement->resized_height = static_cast<uint32_t>(output->height);
-    return tsk_decode_resize(path, static_cast<uint8_t *>(destination), output->width, output->height,
-                             output->interpolation, output->max_pixels, info, error, error_capacity);
+    return guarded(error, error_capacity, [&] {
+        tsk::checkOutput(*output, page);
+        const bool rgbaRoute = output->dtype == TSK_DTYPE_UINT8;
+        const bool defaultMode = rgbaRoute && output->color == TSK_COLOR_GRAY;
+        char description[160] = "";
+        uint32_t directory = 0;
+        cv::Mat decoded;
+        {
+            tsk::SourceFile file(path);
+            tsk::TiffReader reader(file, output->max_pixels);
+            const std::vector<uint32_t> pages = tsk::listPages(file);
+            if (output->pages == TSK_PAGES_ALL) {
+                if (page >= pages.size())
+                    tsk::fail(TSK_DECODE_FAILED, "has %zu pages, no page %u", pages.size(), page);
+                directory = pages[page];
+                if (directory != 0 && !TIFFSetDirectory(reader.handle(), static_cast<tdir_t>(directory))) {
+                    const char *reason = tsk::tiffMessages();
+                    tsk::fail(TSK_DECODE_FAILED, "cannot read directory %u (page %u): %s", directory, page,
+                              reason[0] ? reason : "unknown error");
+                }
+            }
+            tsk::Layout layout = readHeader(reader, output->max_pixels, info, rgbaRoute);
+            info->pages = static_cast<uint32_t>(pages.size());
+            info->directory = directory;
+            if (defaultMode && !info->used_fallback) {
+                uint8_t *gray = grayScratch.reserve(layout.pixels());
+                tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, output->max_pixels);
+                cv::Mat source(static_cast<int>(layout.height), static_cast<int>(layout.width), CV_8UC1, gray);
+                if (output->resize == TSK_RESIZE_STRETCH) {
+                    // Today's path, unchanged: straight into the row.
+                    *placement = {static_cast<uint32_t>(output->width), static_cast<uint32_t>(output->height), 0, 0};
+                    tsk::resizeInto(source, static_cast<uint8_t *>(destination), output->width, output->height,
+                                    output->interpolation);
+                } else {
+                    tsk::placeInto(source, *output, destination, placement);
+                }
+                return;
+            }
+            if (tsk::imreadMisreadsPlanes(layout, *output)) {
+                // Debian's OpenCV 4.6 reads these planes as if interleaved: wrong pixels that look like
+                // an image. Decode them by value where the contract allows it, else refuse.
+                info->used_fallback = 0;
+                tsk::placeInto(tsk::decodeSeparatePlanes(reader.handle(), layout, *output, rawScratch), *output,
+                               destination, placement);
+                return;
+            }
+            if (tsk::hasDirectGrayRoute(layout, *output)) {
+                info->used_fallback = 0;
+                tsk::placeInto(tsk::decodeGrayByValue(reader.handle(), layout, *output, rawScratch), *output,
+                               destination, placement);
+                return;
+            }
+            tsk::describeLayout(layout, description, sizeof description);
+        } // the file is closed before cv::imread opens it again
+        info->used_fallback = 1;
+        tsk::resetTiffMessages();
+        decoded = tsk::imreadForOutput(path, directory, *output);
+        if (decoded.empty() && output->dtype == TSK_DTYPE_FLOAT32) {
+            // What Debian's OpenCV cannot read, libtiff may: by value, in float32 only.
+            tsk::SourceFile file(path);
+            tsk::TiffReader reader(file, output->max_pixels);
+            if (directory != 0 && !TIFFSetDirectory(reader.handle(), static_cast<tdir_t>(directory)))
+                tsk::fail(TSK_DECODE_FAILED, "cannot read directory %u", directory);
+            decoded = tsk::decodeBeyondOpenCV(reader.handle(), reader.layout(), *output, rawScratch);
+        }
+        if (decoded.empty()) {
+            const char *reason = tsk::tiffMessages();
+            if (reason[0] != '\0') tsk::fail(TSK_DECODE_FAILED, "cv::imread cannot decode %s: %s", description, reason);
+            if (output->dtype == TSK_DTYPE_UINT16)
+                tsk::fail(TSK_UNSUPPORTED, "cv::imread cannot read %s as uint16 (dtype float32 decodes more layouts by value)",
+                          description);
+            tsk::fail(TSK_UNSUPPORTED, "neither the direct decoder nor cv::imread handles %s", description);
+        }
+        tsk::placeInto(decoded, *output, destination, placement);
+    });
 }
 
 tsk_status tsk_reference_decode(const char *path, uint32_t page, const tsk_output *output, void *destination,
                                 tsk_placement *placement, char *error, size_t error_capacity) {
     std::memset(placement, 0, sizeof *placement);
-    if (page != 0 || output->dtype != TSK_DTYPE_UINT8 || output->color != TSK_COLOR_GRAY ||
-        output->resize != TSK_RESIZE_STRETCH) {
-        writeError(error, error_capacity, "output mode not implemented yet");
-        return TSK_UNSUPPORTED;
-    }
-    return tsk_reference_decode_resize(path, static_cast<uint8_t *>(destination), output->width, output->height,
-                                       output->interpolation, error, error_capacity);
+    return guarded(error, error_capacity, [&] {
+        tsk::checkOutput(*output, page);
+        uint32_t directory = 0;
+        if (output->pages == TSK_PAGES_ALL) {
+            tsk::SourceFile file(path);
+            const std::vector<uint32_t> pages = tsk::listPages(file);
+            if (page >= pages.size()) tsk::fail(TSK_DECODE_FAILED, "has %zu pages, no page %u", pages.size(), page);
+            directory = pages[page];
+        }
+        tsk::resetTiffMessages();
+        cv::Mat decoded = tsk::imreadForOutput(path, directory, *output);
+        if (decoded.empty()) {
+            const char *reason = tsk::tiffMessages();
+            tsk::fail(reason[0] ? TSK_DECODE_FAILED : TSK_UNSUPPORTED, "cv::imread cannot decode this file: %s",
+                      reason[0] ? reason : "no reason given");
+        }
+        tsk::placeInto(decoded, *output, destination, placement);
+    });
 }
 
 tsk_status tsk_reference_decode_resize(const char *path, uint8_t *destination, int32_t dst_width, int32_t dst_height,

@@ -10,4 +10,7 @@ namespace tsk {
 /// cannot be loaded.
 cv::Mat lazyImread(const char *path, int flags);
 
+/// `cv::imreadmulti(path, mats, start, 1, flags)`: directory `start` alone (an empty Mat if it fails).
+cv::Mat lazyImreadPage(const char *path, uint32_t start, int flags);
+
 } // namespace tsk

@@ -9,9 +9,8 @@
 #include "tiff_messages.hpp"
 
 namespace tsk {
-namespace {
 
-int openCVInterpolation(tsk_interpolation interpolation) {
+int openCVInterpolation(tsk_interpolation interpolation) noexcept {
     switch (interpolation) {
     case TSK_INTER_LINEAR: return cv::INTER_LINEAR;
     case TSK_INTER_AREA: return cv::INTER_AREA;
@@ -21,8 +20,6 @@ int openCVInterpolation(tsk_interpolation interpolation) {
     }
     return -1;
 }
-
-} // namespace
 
 void checkResizeArguments(int32_t width, int32_t height, tsk_interpolation interpolation) {
     if (width <= 0 || height <= 0) fail(TSK_INTERNAL, "invalid destination size %dx%d", width, height);

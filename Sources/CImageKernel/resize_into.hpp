@@ -9,6 +9,9 @@
 
 namespace tsk {
 
+/// The cv::INTER_* value of `interpolation`, -1 if unknown.
+int openCVInterpolation(tsk_interpolation interpolation) noexcept;
+
 /// Throws TSK_INTERNAL for a non-positive destination size or an unknown interpolation.
 void checkResizeArguments(int32_t width, int32_t height, tsk_interpolation interpolation);
 

@@ -2,6 +2,7 @@
 #include "tiff_reader.hpp"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdio>
 
 #include "kernel_failure.hpp"
@@ -97,6 +98,42 @@ Layout TiffReader::layout() const {
 }
 
 uint32_t TiffReader::pageCount() const { return TIFFNumberOfDirectories(tif_); }
+
+void TiffReader::checkBlocks(const Layout &layout) const {
+    const char *kind = layout.tiled ? "tile" : "strip";
+    const uint32_t blocks = layout.tiled ? TIFFNumberOfTiles(tif_) : TIFFNumberOfStrips(tif_);
+    const uint64_t fileSize = io_.file->size();
+    const bool uncompressed = layout.compression == COMPRESSION_NONE;
+    // Strips of one plane, to find the rows of strip i (the last one of each plane may be shorter).
+    const uint64_t rowsPerStrip = layout.tiled ? 0 : layout.rowsPerStrip;
+    const uint64_t stripsPerPlane = layout.tiled || rowsPerStrip == 0 ? 1 : (uint64_t(layout.height) + rowsPerStrip - 1) / rowsPerStrip;
+    const uint64_t tileBytes = layout.tiled ? static_cast<uint64_t>(TIFFTileSize64(tif_)) : 0;
+    for (uint32_t i = 0; i < blocks; i++) {
+        int failed = 0;
+        const uint64_t offset = TIFFGetStrileOffsetWithErr(tif_, i, &failed);
+        const uint64_t count = failed ? 0 : TIFFGetStrileByteCountWithErr(tif_, i, &failed);
+        if (failed) fail(TSK_DECODE_FAILED, "cannot read the offset or byte count of %s %u", kind, i);
+        if (offset == 0 || count == 0) {
+            fail(TSK_DECODE_FAILED, "%s %u is sparse (offset %llu, byte count %llu): it holds no data", kind, i,
+                 static_cast<unsigned long long>(offset), static_cast<unsigned long long>(count));
+        }
+        if (offset > fileSize || count > fileSize - offset) {
+            fail(TSK_DECODE_FAILED, "%s %u ends at byte %llu, past the end of the file (%llu bytes)", kind, i,
+                 static_cast<unsigned long long>(offset + count), static_cast<unsigned long long>(fileSize));
+        }
+        if (!uncompressed) continue;
+        uint64_t needed = tileBytes;
+        if (!layout.tiled) {
+            const uint64_t firstRow = (i % stripsPerPlane) * rowsPerStrip;
+            const uint64_t rows = firstRow >= layout.height ? 0 : std::min<uint64_t>(rowsPerStrip, layout.height - firstRow);
+            needed = static_cast<uint64_t>(TIFFVStripSize64(tif_, static_cast<uint32_t>(rows)));
+        }
+        if (count < needed) {
+            fail(TSK_DECODE_FAILED, "uncompressed %s %u holds %llu bytes, its rows need %llu", kind, i,
+                 static_cast<unsigned long long>(count), static_cast<unsigned long long>(needed));
+        }
+    }
+}
 
 uint64_t singleAllocationBudget(uint64_t max_pixels) noexcept {
     return max_pixels > (UINT64_C(1) << 58) ? UINT64_MAX >> 1 : max_pixels * 8 + (UINT64_C(16) << 20);

@@ -59,6 +59,13 @@ class TiffReader {
     /// Number of pages (directories) in the file.
     uint32_t pageCount() const;
 
+    /// Throws TSK_DECODE_FAILED unless every strip or tile of the current directory holds data inside
+    /// the file: a sparse block (offset or byte count 0, GDAL's SPARSE_OK), a block ending past the end
+    /// of the file, or an uncompressed block shorter than its rows would make libtiff read bytes that
+    /// are not the block's data (its uncompressed fast path reads the size the layout needs from the
+    /// offset, whatever the byte count says). cv::imread refuses all three; so do we, for every path.
+    void checkBlocks(const Layout &layout) const;
+
   private:
     ClientIO io_;
     TIFF *tif_ = nullptr;

@@ -59,6 +59,12 @@ typedef enum {
     TSK_RESIZE_CROP = 2,    ///< keep the aspect ratio, cover W x H, centre window
 } tsk_resize;
 
+/// Which images are pages (`pages`).
+typedef enum {
+    TSK_PAGES_FIRST = 0, ///< directory 0, as cv::imread reads it; `page` must be 0
+    TSK_PAGES_ALL = 1,   ///< page k is the k-th directory of the main chain that is not reduced-resolution
+} tsk_pages;
+
 /// What one output row is: geometry, sample type, channels, resize mode and the source limit.
 /// A row is `height` rows of `width * channels` samples of `dtype`, C order, no padding.
 typedef struct {
@@ -67,6 +73,7 @@ typedef struct {
     tsk_dtype dtype;
     tsk_color color;
     tsk_resize resize;
+    tsk_pages pages;
     tsk_interpolation interpolation;
     double pad_value;        ///< value of the canvas outside the image with TSK_RESIZE_FIT (in the output dtype)
     uint64_t max_pixels;     ///< largest page accepted (width * height), 0 = no limit
