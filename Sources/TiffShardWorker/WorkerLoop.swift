@@ -89,6 +89,7 @@ public struct WorkerLoop {
             dtype: tsk_dtype(rawValue: UInt32(batch.output.dtype.code)),
             color: tsk_color(rawValue: UInt32(batch.output.color.code)),
             resize: tsk_resize(rawValue: UInt32(batch.output.resize.code)),
+            pages: tsk_pages(rawValue: UInt32(batch.output.pages.code)),
             interpolation: tsk_interpolation(rawValue: UInt32(batch.interpolation.code)),
             pad_value: batch.output.padValue, max_pixels: batch.maxPixels)
     }

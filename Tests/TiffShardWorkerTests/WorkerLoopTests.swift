@@ -73,8 +73,10 @@ import Testing
         #expect(output.width == 640 && output.height == 480 && output.max_pixels == 1 << 20)
         #expect(output.dtype == TSK_DTYPE_FLOAT32 && output.color == TSK_COLOR_RGB && output.resize == TSK_RESIZE_FIT)
         #expect(output.interpolation == TSK_INTER_CUBIC && output.pad_value == -0.25)
+        #expect(output.pages == TSK_PAGES_ALL)
         let plain = WorkerLoop.kernelOutput(DecodeBatch(width: 1, height: 1, interpolation: .linear, maxPixels: 1, jobs: []))
         #expect(plain.dtype == TSK_DTYPE_UINT8 && plain.color == TSK_COLOR_GRAY && plain.resize == TSK_RESIZE_STRETCH)
+        #expect(plain.pages == TSK_PAGES_FIRST)
         for resize in OutputFormat.Resize.allCases {
             let b = DecodeBatch(width: 1, height: 1, interpolation: .linear, maxPixels: 1, output: OutputFormat(resize: resize), jobs: [])
             #expect(WorkerLoop.kernelOutput(b).resize.rawValue == UInt32(resize.code))
