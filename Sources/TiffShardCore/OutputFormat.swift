@@ -114,3 +114,17 @@ public struct OutputFormat: Equatable, Hashable, Sendable {
     /// Bytes of one pixel (all channels).
     public var pixelBytes: Int { dtype.size * color.channels }
 }
+
+extension OutputFormat {
+    /// The options as people read them in logs: `uint8 gray`, `float32 rgb, all pages, fit on 0.5`.
+    public var summary: String {
+        var text = "\(dtype.rawValue) \(color.rawValue)"
+        if pages == .all { text += ", all pages" }
+        switch resize {
+        case .stretch: break
+        case .fit: text += ", fit on \(padValue == padValue.rounded() && abs(padValue) < 1e15 ? String(Int64(padValue)) : "\(padValue)")"
+        case .crop: text += ", crop"
+        }
+        return text
+    }
+}

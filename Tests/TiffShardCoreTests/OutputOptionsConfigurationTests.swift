@@ -176,6 +176,13 @@ import Testing
         #expect(lines.contains("ring: 3 shards = 36 MiB of shared memory; 2 workers, each limited to 2048 MiB more"))
     }
 
+    @Test func logsNameTheFormatShortly() {
+        #expect(OutputFormat.default.summary == "uint8 gray")
+        #expect(OutputFormat(dtype: .uint16, color: .rgb, resize: .crop).summary == "uint16 rgb, crop")
+        #expect(OutputFormat(dtype: .float32, pages: .all, resize: .fit, padValue: 0.5).summary == "float32 gray, all pages, fit on 0.5")
+        #expect(OutputFormat(resize: .fit, padValue: 255).summary == "uint8 gray, fit on 255")
+    }
+
     @Test func anOutputChangeNeedsANewRingAndEveryOptionCounts() {
         let base = Configuration(cpuCount: 2)
         var changes: [(String, (inout Configuration) -> Void)] = [
