@@ -111,6 +111,30 @@ import TiffShardCore
         #expect(!FileManager.default.fileExists(atPath: h.output()))
     }
 
+    /// `check-config` lists the options with their origins and the memory they imply, and refuses a pad value
+    /// the dtype cannot hold, naming the dtype (exit 78).
+    @Test func checkConfigShowsAndChecksTheOptions() throws {
+        let dir = try TemporaryDirectory("options-check")
+        let ok = try CommandRunner.run(
+            TiffshardBinary.path, ["check-config", "--dtype", "float32", "--color", "rgb", "--resize", "fit", "--pad-value", "-0.5"],
+            environment: ConvertHarness.environment(["TIFFSHARD_PAGES": "all"]), currentDirectory: dir.path)
+        #expect(ok.status == 0, "\(ok.standardError)")
+        let rows = ok.standardOutput.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+        #expect(rows.contains(["dtype", "float32", "--dtype"]))
+        #expect(rows.contains(["color", "rgb", "--color"]))
+        #expect(rows.contains(["pages", "all", "environment", "TIFFSHARD_PAGES"]))
+        #expect(rows.contains(["resize", "fit", "--resize"]))
+        #expect(rows.contains(["pad-value", "-0.5", "--pad-value"]))
+        // 1024 x 128 x 128 x 3 channels x 4 bytes.
+        #expect(ok.standardOutput.contains("shard: 1024 images of 128x128 float32 rgb = 192 MiB per .npy file"))
+        let bad = try CommandRunner.run(
+            TiffshardBinary.path, ["check-config", "--dtype", "uint16", "--pad-value", "70000"],
+            environment: ConvertHarness.environment([:]), currentDirectory: dir.path)
+        #expect(bad.status == 78)
+        #expect(bad.standardError.contains(
+            "invalid value '70000' for pad-value (from --pad-value): expected an integer from 0 to 65535 for dtype uint16 (from --dtype)"))
+    }
+
     /// `pages: all`: every page of a multi-page file is its own row (page 0, 1, 2), each as the reference
     /// decodes that page; single-page files give one row.
     @Test func pagesAllPublishesEveryPage() throws {
