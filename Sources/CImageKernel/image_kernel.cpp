@@ -83,6 +83,12 @@ tsk::Layout readHeader(const tsk::TiffReader &reader, uint64_t max_pixels, tsk_i
     tsk::checkPixelLimit(layout, max_pixels);
     info->sample_format = layout.sampleFormat;
     info->photometric = layout.hasPhotometric ? layout.photometric : 0xFFFF;
+    // libtiff's RGBA reader (cv::imread's 8-bit path) does not check for the codec: without it the
+    // decode fails, the error is ignored and a zeroed buffer comes back as a black image. Refuse first.
+    if (!TIFFIsCODECConfigured(layout.compression)) {
+        tsk::fail(TSK_UNSUPPORTED, "compression %u (%s) is not available in this libtiff", layout.compression,
+                  tsk::compressionName(layout.compression));
+    }
     info->used_fallback = tsk::isDirectlyDecodable(layout) ? 0 : 1;
     if (info->used_fallback) {
         // cv::imread(IMREAD_GRAYSCALE) decodes through TIFFRGBAImage and gives up when this check
@@ -209,7 +215,14 @@ tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output,
                 // Debian's OpenCV 4.6 reads these planes as if interleaved: wrong pixels that look like
                 // an image. Decode them by value where the contract allows it, else refuse.
                 info->used_fallback = 0;
+                info->by_value = 1;
                 tsk::placeInto(tsk::decodeSeparatePlanes(reader.handle(), layout, *output, rawScratch), *output,
+                               destination, placement);
+                return;
+            }
+            if (tsk::hasDirectRgbRoute(layout, *output)) {
+                info->used_fallback = 0;
+                tsk::placeInto(tsk::decodeRgbDirect(reader.handle(), layout, *output, rawScratch), *output,
                                destination, placement);
                 return;
             }
@@ -231,6 +244,7 @@ tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output,
             if (directory != 0 && !TIFFSetDirectory(reader.handle(), static_cast<tdir_t>(directory)))
                 tsk::fail(TSK_DECODE_FAILED, "cannot read directory %u", directory);
             decoded = tsk::decodeBeyondOpenCV(reader.handle(), reader.layout(), *output, rawScratch);
+            info->by_value = 1;
         }
         if (decoded.empty()) {
             const char *reason = tsk::tiffMessages();

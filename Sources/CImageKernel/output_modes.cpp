@@ -6,6 +6,7 @@
 
 #include "kernel_failure.hpp"
 #include "lazy_imread.hpp"
+#include "pixel_convert.hpp"
 #include "placement.hpp"
 #include "sample_decoder.hpp"
 
@@ -143,6 +144,61 @@ cv::Mat decodeSeparatePlanes(TIFF *tif, const Layout &layout, const tsk_output &
     const int from[] = {0, 0, 1, 1, 2, 2};
     cv::mixChannels(&samples, 1, &rgb, 1, from, 3);
     return rgb;
+}
+
+bool hasDirectRgbRoute(const Layout &layout, const tsk_output &output) noexcept {
+    return output.color == TSK_COLOR_RGB && isDirectlyDecodable(layout) && !imreadMisreadsPlanes(layout, output);
+}
+
+cv::Mat decodeRgbDirect(TIFF *tif, const Layout &layout, const tsk_output &output, ScratchBuffer &raw) {
+    cv::Mat samples = decodeSamples(tif, layout, raw, output.max_pixels);
+    const int n = samples.channels();
+    const size_t pixels = samples.total();
+    const bool gray = layout.photometric == PHOTOMETRIC_MINISBLACK;
+    if (layout.bits == 16 && output.dtype != TSK_DTYPE_UINT8) {
+        cv::Mat rgb(samples.rows, samples.cols, CV_16UC3);
+        const uint16_t *from = reinterpret_cast<const uint16_t *>(samples.data);
+        uint16_t *to = reinterpret_cast<uint16_t *>(rgb.data);
+        for (size_t i = 0; i < pixels; i++) {
+            const uint16_t *p = from + i * n;
+            to[3 * i] = p[0];
+            to[3 * i + 1] = gray ? p[0] : p[1];
+            to[3 * i + 2] = gray ? p[0] : p[2];
+        }
+        return toOutputDepth(rgb, output);
+    }
+    cv::Mat rgb(samples.rows, samples.cols, CV_8UC3);
+    uint8_t *to = rgb.data;
+    const bool premultiply = premultipliesAlpha(layout);
+    if (layout.bits == 8) {
+        const uint8_t *from = samples.data;
+        for (size_t i = 0; i < pixels; i++) {
+            const uint8_t *p = from + i * n;
+            if (gray) {
+                to[3 * i] = to[3 * i + 1] = to[3 * i + 2] = p[0];
+            } else if (premultiply) {
+                const uint8_t *m = premultiplied(p[3]);
+                to[3 * i] = m[p[0]], to[3 * i + 1] = m[p[1]], to[3 * i + 2] = m[p[2]];
+            } else {
+                to[3 * i] = p[0], to[3 * i + 1] = p[1], to[3 * i + 2] = p[2];
+            }
+        }
+    } else {
+        const uint16_t *from = reinterpret_cast<const uint16_t *>(samples.data);
+        const uint8_t *to8 = depth16To8();
+        for (size_t i = 0; i < pixels; i++) {
+            const uint16_t *p = from + i * n;
+            if (gray) {
+                to[3 * i] = to[3 * i + 1] = to[3 * i + 2] = static_cast<uint8_t>(p[0] >> 8);
+            } else if (premultiply) {
+                const uint8_t *m = premultiplied(to8[p[3]]);
+                to[3 * i] = m[to8[p[0]]], to[3 * i + 1] = m[to8[p[1]]], to[3 * i + 2] = m[to8[p[2]]];
+            } else {
+                to[3 * i] = to8[p[0]], to[3 * i + 1] = to8[p[1]], to[3 * i + 2] = to8[p[2]];
+            }
+        }
+    }
+    return toOutputDepth(rgb, output);
 }
 
 } // namespace tsk

@@ -41,6 +41,16 @@ cv::Mat decodeGrayByValue(TIFF *tif, const Layout &layout, const tsk_output &out
 /// TSK_UNSUPPORTED for other photometrics and layouts.
 cv::Mat decodeBeyondOpenCV(TIFF *tif, const Layout &layout, const tsk_output &output, ScratchBuffer &raw);
 
+/// True if `decodeRgbDirect` gives exactly what `imreadForOutput` gives: rgb output of the layouts the
+/// direct gray path reads (8/16-bit gray, RGB, RGBA; not the planar pages of `imreadMisreadsPlanes`).
+bool hasDirectRgbRoute(const Layout &layout, const tsk_output &output) noexcept;
+
+/// The direct rgb route: samples by value from libtiff, then what cv::imread does to them. 8-bit output,
+/// or 8-bit sources (OpenCV reads them through TIFFRGBAImage): 16-bit RGB `(v + 128) / 257`, 16-bit gray
+/// `v >> 8`, unassociated alpha premultiplied `(c a + 127) / 255`, gray repeated. 16-bit sources in
+/// uint16/float32: the samples by value (gray repeated, alpha dropped).
+cv::Mat decodeRgbDirect(TIFF *tif, const Layout &layout, const tsk_output &output, ScratchBuffer &raw);
+
 /// True where `cv::imread` of Debian's OpenCV 4.6 returns wrong pixels: planar-separate pages of more
 /// than one sample wider than 8 bits, read with IMREAD_ANYDEPTH (dtype uint16/float32). Its non-RGBA
 /// path takes the first plane's samples as interleaved pixels (measured: a 16-bit RGB planar page

@@ -99,7 +99,7 @@ Conversion chooseConversion(const Layout &layout) noexcept {
     }
     // RGB, 3 or 4 samples. TIFFRGBAImageBegin treats an "unspecified" extra sample as associated
     // alpha, which (like a missing ExtraSamples tag) leaves the colour channels untouched.
-    bool premultiply = layout.samples == 4 && layout.extraSamples == 1 && layout.firstExtra == EXTRASAMPLE_UNASSALPHA;
+    bool premultiply = premultipliesAlpha(layout);
     size_t step = layout.planar == PLANARCONFIG_SEPARATE ? 1 : layout.samples;
     conversion.channelsUsed = premultiply ? 4 : 3;
     conversion.convert = layout.bits == 8 ? pick<Rgb8>(step, premultiply) : pick<Rgb16>(step, premultiply);
@@ -107,5 +107,13 @@ Conversion chooseConversion(const Layout &layout) noexcept {
 }
 
 void prepareConversionTables() noexcept { (void)tables(); }
+
+const uint8_t *depth16To8() noexcept { return tables().depth16To8; }
+
+const uint8_t *premultiplied(uint8_t alpha) noexcept { return tables().premultiply[alpha]; }
+
+bool premultipliesAlpha(const Layout &layout) noexcept {
+    return layout.samples == 4 && layout.extraSamples == 1 && layout.firstExtra == EXTRASAMPLE_UNASSALPHA;
+}
 
 } // namespace tsk

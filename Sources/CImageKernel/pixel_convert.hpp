@@ -33,6 +33,15 @@ struct Conversion {
 /// Picks the conversion for a layout accepted by `isDirectlyDecodable`.
 Conversion chooseConversion(const Layout &layout) noexcept;
 
+/// libtiff's 16-to-8-bit table of TIFFRGBAImage for RGB samples: `(v + 128) / 257`.
+const uint8_t *depth16To8() noexcept;
+
+/// libtiff's unassociated-alpha premultiplication: `premultiplied(a)[v] = (v * a + 127) / 255`.
+const uint8_t *premultiplied(uint8_t alpha) noexcept;
+
+/// Whether TIFFRGBAImage premultiplies this layout's colour by its alpha (unassociated alpha declared).
+bool premultipliesAlpha(const Layout &layout) noexcept;
+
 /// Builds the lookup tables now rather than on the first image.
 void prepareConversionTables() noexcept;
 

@@ -187,6 +187,31 @@ void fillInfo(const Layout &layout, tsk_info *info) noexcept {
     info->big_tiff = layout.bigTIFF ? 1 : 0;
 }
 
+const char *compressionName(uint16_t compression) noexcept {
+    switch (compression) {
+    case 1: return "none";
+    case 2: return "CCITT RLE";
+    case 3: return "CCITT G3";
+    case 4: return "CCITT G4";
+    case 5: return "LZW";
+    case 6: return "old JPEG";
+    case 7: return "JPEG";
+    case 8: case 32946: return "Deflate";
+    case 9: case 10: return "JBIG";
+    case 32773: return "PackBits";
+    case 33003: case 33005: case 34712: return "JPEG 2000";
+    case 34676: case 34677: return "SGILog";
+    case 34887: return "LERC";
+    case 34925: return "LZMA";
+    case 34933: return "PNG";
+    case 34934: return "JPEG XR";
+    case 50000: return "ZSTD";
+    case 50001: return "WebP";
+    case 50002: case 52546: return "JPEG XL";
+    }
+    return "unknown";
+}
+
 void describeLayout(const Layout &layout, char *buffer, size_t capacity) noexcept {
     std::snprintf(buffer, capacity, "photometric %d, %u-bit x %u, sample format %u, compression %u",
                   layout.hasPhotometric ? static_cast<int>(layout.photometric) : -1, layout.bits, layout.samples,

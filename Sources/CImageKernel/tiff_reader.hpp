@@ -85,6 +85,9 @@ bool isDirectlyDecodable(const Layout &layout) noexcept;
 /// Writes the layout-derived fields of `info` (pages, used_fallback are set by the caller).
 void fillInfo(const Layout &layout, tsk_info *info) noexcept;
 
+/// The usual name of a TIFF compression code ("JPEG 2000", "JPEG XL", "LZW", ...), "unknown" if none.
+const char *compressionName(uint16_t compression) noexcept;
+
 /// A short description such as "photometric 3, 8-bit x 1, compression 7", for messages.
 void describeLayout(const Layout &layout, char *buffer, size_t capacity) noexcept;
 

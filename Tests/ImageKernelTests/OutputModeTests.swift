@@ -55,6 +55,32 @@ import Testing
         }
     }
 
+    /// The direct routes (used_fallback 0) of every layout the direct gray path reads, in every wide or
+    /// colour mode, against cv::imread.
+    @Test(arguments: DirectDecodeTests.kinds)
+    func directRoutesEqualTheReference(spec: TIFFSpec) throws {
+        let directory = try TemporaryDirectory("kernel")
+        let path = directory.file("image.tif")
+        try writeTIFF(path, spec, seed: 13)
+        for dtype in Self.dtypes {
+            for color in Self.colors where dtype != TSK_DTYPE_UINT8 || color != TSK_COLOR_GRAY {
+                for (width, height) in [(96, 71), (317, 233)] {
+                    let output = tsk_output.mode(width, height, dtype: dtype, color: color, interpolation: TSK_INTER_AREA)
+                    let ours = Kernel.decode(path, output)
+                    let label = "\(spec.description): \(output.label)"
+                    if spec.planarSeparate && spec.bitsPerSample > 8 && dtype != TSK_DTYPE_UINT8 {
+                        continue  // OpenCV misreads these (BeyondOpenCVTests)
+                    }
+                    let direct = color == TSK_COLOR_RGB || spec.samplesPerPixel == 1
+                    #expect(!direct || ours.info.used_fallback == 0, "\(label): a direct route, no cv::imread")
+                    let reference = Kernel.reference(path, output)
+                    #expect(ours.status == TSK_OK && reference.status == TSK_OK, "\(label): \(ours.message) / \(reference.message)")
+                    #expect(ours.bytes == reference.bytes, "\(label) (direct: \(ours.info.used_fallback == 0))")
+                }
+            }
+        }
+    }
+
     /// Fit: s = min(W/w, H/h), sizes floor(x s + 0.5), centred at floor((W - nw) / 2); the pad value around.
     @Test func fitPlacesTheScaledPageOnAPaddedCanvas() throws {
         let directory = try TemporaryDirectory("kernel")
@@ -135,5 +161,63 @@ import Testing
         #expect(Kernel.decode(path, page: 3, tsk_output.mode(25, 20, pages: TSK_PAGES_ALL)).status == TSK_DECODE_FAILED)
         #expect(Kernel.decode(path, page: 1, tsk_output.mode(25, 20)).status == TSK_INTERNAL)
         #expect(Kernel.decode(path, tsk_output.mode(25, 20)).bytes == seen[0])
+    }
+
+    /// A reduced-resolution image (NewSubfileType bit 0: an overview, a pyramid level, a thumbnail) is
+    /// not a page: pages are directories 0 and 2 here, and page 1 is directory 2.
+    @Test func pagesSkipReducedResolutionImages() throws {
+        let directory = try TemporaryDirectory("kernel")
+        _ = try CommandRunner.python(#"""
+import sys, numpy as np, tifffile
+rng = np.random.default_rng(2)
+with tifffile.TiffWriter(sys.argv[1] + '/pyramid.tif') as t:
+    t.write((rng.random((40, 50)) * 255).astype(np.uint8))
+    t.write((rng.random((20, 25)) * 255).astype(np.uint8), subfiletype=1)
+    t.write((rng.random((40, 50)) * 255).astype(np.uint8))
+"""#, [directory.path])
+        let path = directory.file("pyramid.tif")
+        let output = tsk_output.mode(50, 40, pages: TSK_PAGES_ALL, interpolation: TSK_INTER_NEAREST)
+        let second = Kernel.decode(path, page: 1, output)
+        #expect(second.status == TSK_OK, "\(second.message)")
+        #expect(second.info.pages == 2 && second.info.directory == 2)
+        #expect(second.info.width == 50, "the full-size image, not the 25x20 overview")
+        #expect(second.bytes == Kernel.reference(path, page: 1, output).bytes)
+        #expect(Kernel.decode(path, page: 2, output).status == TSK_DECODE_FAILED)
+        #expect(Kernel.decode(path, tsk_output.mode(50, 40)).info.pages == 2, "pages: first reports the same count")
+    }
+
+    /// GDAL's NBITS=12: cv::imread(IMREAD_ANYDEPTH) returns the samples left-aligned (x16); we keep that.
+    @Test func twelveBitSamplesComeBackLeftAligned() throws {
+        let directory = try TemporaryDirectory("kernel")
+        _ = try CommandRunner.python(#"""
+import sys, numpy as np, tifffile
+a = (np.arange(40 * 50).reshape(40, 50) * 2) % 4096
+tifffile.imwrite(sys.argv[1] + '/source.tif', a.astype(np.uint16))
+"""#, [directory.path])
+        let result = try CommandRunner.run(
+            "/usr/bin/gdal_translate", ["-q", "-co", "NBITS=12", directory.file("source.tif"), directory.file("twelve.tif")])
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = tsk_output.mode(50, 40, dtype: TSK_DTYPE_UINT16)
+        let ours = Kernel.decode(directory.file("twelve.tif"), output)
+        #expect(ours.status == TSK_OK && ours.info.bits_per_sample == 12, "\(ours.message)")
+        let expected: [UInt16] = (0..<(40 * 50)).map { (i: Int) -> UInt16 in UInt16(i * 2 % 4096 * 16) }
+        #expect(ours.uint16s == expected)
+        #expect(ours.bytes == Kernel.reference(directory.file("twelve.tif"), output).bytes)
+    }
+
+    /// 16-bit min-is-white: uint8 is inverted (libtiff's RGBA reader), uint16 keeps the stored values
+    /// (OpenCV 4.6's 16-bit path ignores Photometric). The contract follows OpenCV; this pins it.
+    @Test func sixteenBitMinIsWhiteKeepsStoredValuesInUint16() throws {
+        let directory = try TemporaryDirectory("kernel")
+        _ = try CommandRunner.python(#"""
+import sys, numpy as np, tifffile
+a = (np.arange(40 * 50).reshape(40, 50) * 13 % 65536).astype(np.uint16)
+tifffile.imwrite(sys.argv[1] + '/white.tif', a, photometric='miniswhite')
+"""#, [directory.path])
+        let path = directory.file("white.tif")
+        let stored: [UInt16] = (0..<(40 * 50)).map { (i: Int) -> UInt16 in UInt16(i * 13 % 65536) }
+        #expect(Kernel.decode(path, tsk_output.mode(50, 40, dtype: TSK_DTYPE_UINT16)).uint16s == stored)
+        let inverted: [UInt8] = stored.map { (v: UInt16) -> UInt8 in 255 - UInt8(v >> 8) }
+        #expect(Kernel.decode(path, tsk_output.mode(50, 40)).bytes == inverted)
     }
 }

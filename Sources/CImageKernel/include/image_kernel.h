@@ -99,6 +99,8 @@ typedef struct {
     uint16_t compression;    ///< TIFF compression tag value
     uint8_t used_fallback;   ///< 1 when cv::imread decoded it instead of the direct libtiff path
     uint8_t big_tiff;        ///< 1 for BigTIFF
+    uint8_t by_value;        ///< 1 when decoded by value from libtiff where cv::imread cannot read the page
+                             ///< or misreads it (float32 beyond OpenCV, planar-separate wide samples)
     uint16_t sample_format;  ///< TIFF SampleFormat (1 unsigned, 2 signed, 3 float)
     uint16_t photometric;    ///< TIFF Photometric, 0xFFFF when absent
     uint32_t directory;      ///< index in the main IFD chain of the decoded page
