@@ -94,7 +94,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["TestSupport", "TiffShardCore", "LinuxSystem"]
+            // CImageKernel: its reference decode is what the output options' shards are compared with.
+            dependencies: ["TestSupport", "TiffShardCore", "LinuxSystem", "CImageKernel"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -30,6 +30,25 @@ extension Configuration {
             summary: "Resize interpolation, as OpenCV's INTER_LINEAR, _AREA, _NEAREST, _CUBIC, _LANCZOS4.",
             default: .linear, commands: [.run, .convert], parse: ConfigurationValue.choice, render: \.rawValue
         ),
+        choice(
+            "dtype", \.dtype, .uint8,
+            "Sample type of the shards: uint8 (today's 8-bit), uint16 or float32 (NumPy |u1, <u2, <f4)."),
+        choice(
+            "color", \.color, .gray,
+            "Channels of every row: gray (N x H x W) or rgb (N x H x W x 3, in R, G, B order)."),
+        choice(
+            "pages", \.pages, .first,
+            "Which pages of a multi-page TIFF become rows: the first, or all (one row each; reduced-resolution "
+                + "images are not pages)."),
+        choice(
+            "resize", \.resize, .stretch,
+            "How a page becomes width x height: stretch (ignore the aspect ratio), fit (whole page inside, "
+                + "padded with pad-value) or crop (cover, centre window)."),
+        ConfigurationKey(
+            "pad-value", \.padValue, allowed: "a number: " + Configuration.padValueAllowed,
+            summary: "Value of the canvas around the page with resize: fit, in the output dtype.",
+            default: 0, commands: [.run, .convert], parse: ConfigurationValue.number, render: ConfigurationValue.render
+        ),
         ConfigurationKey(
             "max-pixels", \.maxPixels, allowed: "an integer from 1 to 1099511627776 (2^40)",
             summary: "Largest source image accepted, in pixels of the decoded page; larger files are rejected.",
@@ -121,6 +140,17 @@ extension Configuration {
             allowed: "a duration greater than 0 and up to 8760h: seconds (2, 0.5) or with a unit (500ms, 2s, 5m, 1h)",
             summary: summary, default: defaultValue, commands: commands(convert: convert),
             parse: ConfigurationValue.positiveDuration, render: ConfigurationValue.render
+        )
+    }
+
+    /// A key whose values are an enumeration's raw values, read by both commands.
+    private static func choice<Value: RawRepresentable & CaseIterable & Sendable>(
+        _ name: String, _ field: WritableKeyPath<Configuration, Value> & Sendable, _ defaultValue: Value,
+        _ summary: String
+    ) -> ConfigurationKey where Value.RawValue == String {
+        ConfigurationKey(
+            name, field, allowed: ConfigurationValue.alternatives(Value.allCases.map(\.rawValue)), summary: summary,
+            default: defaultValue, commands: [.run, .convert], parse: ConfigurationValue.choice, render: \.rawValue
         )
     }
 

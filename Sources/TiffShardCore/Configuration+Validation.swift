@@ -1,5 +1,6 @@
 extension Configuration {
-    /// Checks what no single key can: the shard ring fits in `maxRingBytes`, and the ingest directory is
+    /// Checks what no single key can: the shard ring fits in `maxRingBytes`, `pad-value` is representable in
+    /// `dtype`, and the ingest directory is
     /// not also the output, processed or failed directory (nor, when recursive, a parent of the processed
     /// or failed directory, whose files would be ingested again).
     ///
@@ -12,17 +13,26 @@ extension Configuration {
         func origin(_ name: String) -> String { origins[name] ?? ConfigurationLoader.defaultOrigin }
 
         if ringBytes > Self.maxRingBytes {
-            let rowBytes = UInt64(width) * UInt64(height) * UInt64(ringSize)
+            let rowBytes = imageBytes * UInt64(ringSize)
             let most = Self.maxRingBytes / rowBytes
-            let limit = "the shard ring (ring-size x shard-size x width x height bytes) fits in 16 GiB"
+            let limit =
+                "the shard ring (ring-size x shard-size x width x height x bytes per pixel) fits in 16 GiB"
+            let images = "\(width)x\(height) \(dtype.rawValue) \(color.rawValue) images (\(outputFormat.pixelBytes) "
+                + "byte\(outputFormat.pixelBytes == 1 ? "" : "s") per pixel)"
             let allowed =
                 most >= 1
-                ? "at most \(most) for \(width)x\(height) images and ring-size \(ringSize), so that \(limit)"
-                : "a smaller width, height or ring-size: one row of \(width)x\(height) images with ring-size "
+                ? "at most \(most) for \(images) and ring-size \(ringSize), so that \(limit)"
+                : "a smaller width, height, dtype, color or ring-size: one row of \(images) with ring-size "
                     + "\(ringSize) already exceeds the 16 GiB the shard ring may take"
             throw ConfigurationError(
                 kind: .invalidValue, key: "shard-size", value: String(shardSize), allowed: allowed,
                 origin: origin("shard-size")
+            )
+        }
+        if let rule = Self.padValueProblem(for: dtype, accepts: padValue) {
+            throw ConfigurationError(
+                kind: .invalidValue, key: "pad-value", value: ConfigurationValue.render(padValue),
+                allowed: "\(rule) for dtype \(dtype.rawValue) (from \(origin("dtype")))", origin: origin("pad-value")
             )
         }
 
@@ -45,6 +55,24 @@ extension Configuration {
                     + "(its files would be ingested again)",
                 origin: origin(other.name)
             )
+        }
+    }
+}
+
+extension Configuration {
+    /// What `pad-value` may be, for the `allowed` text of the key.
+    static let padValueAllowed =
+        "an integer from 0 to 255 with dtype uint8, from 0 to 65535 with uint16, any finite number with float32"
+
+    /// Why `value` cannot be a pad value of `dtype` (what would be allowed), or nil when it can.
+    static func padValueProblem(for dtype: OutputFormat.SampleType, accepts value: Double) -> String? {
+        switch dtype {
+        case .uint8:
+            value == value.rounded() && (0...255).contains(value) ? nil : "an integer from 0 to 255"
+        case .uint16:
+            value == value.rounded() && (0...65535).contains(value) ? nil : "an integer from 0 to 65535"
+        case .float32:
+            Float(value).isFinite ? nil : "a finite number within float32's range (about ±3.4e38)"
         }
     }
 }

@@ -32,6 +32,16 @@ public struct Configuration: Equatable, Sendable {
     public var onSuccess: Disposition
     /// Resize interpolation (`interpolation`).
     public var interpolation: Interpolation
+    /// Sample type of the shards (`dtype`).
+    public var dtype: OutputFormat.SampleType
+    /// Gray or RGB rows (`color`).
+    public var color: OutputFormat.Color
+    /// Which pages of a multi-page file become rows (`pages`).
+    public var pages: OutputFormat.Pages
+    /// How a page becomes width x height (`resize`).
+    public var resize: OutputFormat.Resize
+    /// Canvas value with `resize: fit`, in the output dtype (`pad-value`); checked against `dtype` by `validate`.
+    public var padValue: Double
     /// Largest source image accepted, in pixels of the decoded page (`max-pixels`).
     public var maxPixels: UInt64
     /// Whether symbolic links in the ingest directory are followed (`follow-symlinks`).
@@ -69,22 +79,31 @@ public struct Configuration: Equatable, Sendable {
         (idleFlush, maxShardAge, decodeTimeout, rescanInterval) = (.zero, .zero, .zero, nil)
         (onSuccess, interpolation, maxPixels, workerMemoryLimit) = (.keep, .linear, 0, 0)
         (followSymlinks, recursive, instance, logLevel) = (false, false, "", "")
+        (dtype, color, pages, resize, padValue) = (.uint8, .gray, .first, .stretch, 0)
     }
 
     /// The part the engine acts on.
     public var engineSettings: EngineSettings {
         EngineSettings(
             width: width, height: height, shardSize: shardSize, ringSize: ringSize, interpolation: interpolation,
-            maxPixels: maxPixels, workerCount: workers, batchSize: batchSize, idleFlush: idleFlush,
+            output: outputFormat, maxPixels: maxPixels, workerCount: workers, batchSize: batchSize, idleFlush: idleFlush,
             maxShardAge: maxShardAge, decodeTimeout: decodeTimeout
         )
+    }
+
+    /// What every row is made of: `dtype`, `color`, `pages`, `resize` and `pad-value` together.
+    public var outputFormat: OutputFormat {
+        OutputFormat(dtype: dtype, color: color, pages: pages, resize: resize, padValue: padValue)
     }
 
     /// Shard-file naming with this instance prefix.
     public var shardNaming: ShardNaming { ShardNaming(prefix: instance) }
 
-    /// Bytes of one shard's pixels: shard-size x width x height (the `.npy` file adds a 64-128 byte header).
-    public var shardBytes: UInt64 { UInt64(shardSize) * UInt64(width) * UInt64(height) }
+    /// Bytes of one image row: width x height x channels x bytes per sample.
+    public var imageBytes: UInt64 { UInt64(width) * UInt64(height) * UInt64(outputFormat.pixelBytes) }
+
+    /// Bytes of one shard's pixels: shard-size x image bytes (the `.npy` file adds a 64-128 byte header).
+    public var shardBytes: UInt64 { UInt64(shardSize) * imageBytes }
 
     /// Bytes of shared memory the shard ring maps: ring-size x shard bytes.
     public var ringBytes: UInt64 { UInt64(ringSize) * shardBytes }

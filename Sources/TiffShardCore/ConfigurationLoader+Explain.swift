@@ -8,7 +8,7 @@ extension ConfigurationLoader {
     /// ingest               /srv/in    /etc/tiffshard/tiffshard.yaml:3
     /// width                64         --width
     /// ...
-    /// shard: 1024 images of 64x64 = 4 MiB per .npy file
+    /// shard: 1024 images of 64x64 uint8 gray = 4 MiB per .npy file
     /// ring: 3 shards = 12 MiB of shared memory; 2 workers, each limited to 2048 MiB more
     /// ```
     public static func explain(_ loaded: LoadedConfiguration) -> String {
@@ -27,7 +27,7 @@ extension ConfigurationLoader {
         }
         let c = configuration
         lines.append(
-            "shard: \(c.shardSize) images of \(c.width)x\(c.height) = "
+            "shard: \(c.shardSize) images of \(c.width)x\(c.height) \(c.dtype.rawValue) \(c.color.rawValue) = "
                 + "\(ConfigurationValue.bytes(c.shardBytes)) per .npy file"
         )
         lines.append(

@@ -75,6 +75,38 @@ enum ConfigurationValue {
         duration.map { render($0) } ?? "0"
     }
 
+    /// A finite decimal number: an optional `-`, digits, an optional fraction and an optional exponent
+    /// (`0`, `255`, `-1.5`, `1e-3`); no `inf`, `nan`, hexadecimal or blanks, which `Double(_:)` would accept.
+    static func number(_ text: String) -> Double? {
+        var bytes = Substring(text).utf8[...]
+        func digits() -> Int {
+            let count = bytes.prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+        guard text.utf8.count <= 64 else { return nil }
+        if bytes.first == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        guard digits() > 0 else { return nil }
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            guard digits() > 0 else { return nil }
+        }
+        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            guard digits() > 0 else { return nil }
+        }
+        guard bytes.isEmpty, let value = Double(text), value.isFinite else { return nil }
+        return value == 0 ? 0 : value  // -0 is 0
+    }
+
+    /// A number as `number` reads it back: integers without a fraction (`0`, `255`), others in Swift's
+    /// shortest round-trip form (`0.5`, `1e+20`).
+    static func render(_ number: Double) -> String {
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        return "\(number)"
+    }
+
     /// A boolean: `true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`, lower case.
     static func boolean(_ text: String) -> Bool? {
         switch text {

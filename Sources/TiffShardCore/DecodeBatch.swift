@@ -1,4 +1,4 @@
-/// A batch of jobs with the geometry they share.
+/// A batch of jobs with the geometry and output format they share.
 public struct DecodeBatch: Equatable, Sendable {
     /// The ingest or source directory's path bytes: the worker joins it to each job's path at `open`.
     public var root: [UInt8]
@@ -6,15 +6,21 @@ public struct DecodeBatch: Equatable, Sendable {
     public var height: UInt32
     public var interpolation: Interpolation
     public var maxPixels: UInt64
+    /// Sample type, channels and resize mode of every row (and so its size: see `imageBytes`).
+    public var output: OutputFormat
     public var jobs: [DecodeJob]
 
     public init(root: [UInt8] = [], width: UInt32, height: UInt32, interpolation: Interpolation, maxPixels: UInt64,
-                jobs: [DecodeJob]) {
+                output: OutputFormat = .default, jobs: [DecodeJob]) {
         self.root = root
         self.width = width
         self.height = height
         self.interpolation = interpolation
         self.maxPixels = maxPixels
+        self.output = output
         self.jobs = jobs
     }
+
+    /// Bytes of one row: width x height x channels x sample size (`EngineSettings.imageBytes`).
+    public var imageBytes: Int { Int(width) * Int(height) * output.pixelBytes }
 }

@@ -123,7 +123,7 @@ extension Engine {
             publishing = s
             actions.append(.publish(ShardPublication(
                 sequence: slots[s].sequence!, slot: s, width: settings.width, height: settings.height,
-                rows: rows, attempt: slots[s].attempt)))
+                output: settings.output, rows: rows, attempt: slots[s].attempt)))
         }
     }
 

@@ -1,4 +1,4 @@
-/// Parses one flat JSON object (no nested objects or arrays), as written by `JSONObjectWriter`.
+/// Parses one flat JSON object (no nested objects; arrays of scalars only), as written by `JSONObjectWriter`.
 public enum JSONObjectParser {
     /// Returns the members of the object in `line`, or nil if it is not a flat JSON object.
     public static func parse(_ line: String) -> [String: JSONValue]? {
@@ -14,7 +14,7 @@ public enum JSONObjectParser {
             p.skipSpace()
             guard p.take(":") else { return nil }
             p.skipSpace()
-            guard let value = p.value() else { return nil }
+            guard let value = p.member() else { return nil }
             result[key] = value
             p.skipSpace()
             if p.take(",") { continue }
@@ -93,6 +93,23 @@ public enum JSONObjectParser {
             return v
         }
 
+        /// A member's value: a scalar, or an array of scalars.
+        mutating func member() -> JSONValue? {
+            guard take("[") else { return value() }
+            var elements: [JSONValue] = []
+            skipSpace()
+            if take("]") { return .array(elements) }
+            while true {
+                skipSpace()
+                guard let element = value() else { return nil }
+                elements.append(element)
+                skipSpace()
+                if take(",") { continue }
+                return take("]") ? .array(elements) : nil
+            }
+        }
+
+        /// A scalar: string, number, true, false or null.
         mutating func value() -> JSONValue? {
             guard i < s.count else { return nil }
             switch s[i] {

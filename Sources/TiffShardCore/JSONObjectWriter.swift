@@ -36,6 +36,16 @@ public struct JSONObjectWriter: Sendable {
         key(name)
         text += value.isFinite ? String(value) : "null"
     }
+    /// Appends an array of integers: `[64, 48]`.
+    public mutating func add(_ name: String, _ values: [Int]) {
+        key(name)
+        text += "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
+    /// Appends an array of floating-point numbers (non-finite elements become null).
+    public mutating func add(_ name: String, _ values: [Double]) {
+        key(name)
+        text += "[" + values.map { $0.isFinite ? String($0) : "null" }.joined(separator: ", ") + "]"
+    }
     /// The finished object, without a trailing newline.
     public var result: String { text + "}" }
 

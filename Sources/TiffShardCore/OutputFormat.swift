@@ -61,6 +61,14 @@ public struct OutputFormat: Equatable, Hashable, Sendable {
         case first
         /// Every page of the main IFD chain that is not a reduced-resolution image, each its own row.
         case all
+
+        /// The code of the wire protocol.
+        public var code: UInt8 { self == .first ? 0 : 1 }
+
+        public init?(code: UInt8) {
+            guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
+            self = match
+        }
     }
 
     /// How a w x h page becomes W x H (`resize`).
@@ -105,4 +113,18 @@ public struct OutputFormat: Equatable, Hashable, Sendable {
 
     /// Bytes of one pixel (all channels).
     public var pixelBytes: Int { dtype.size * color.channels }
+}
+
+extension OutputFormat {
+    /// The options as people read them in logs: `uint8 gray`, `float32 rgb, all pages, fit on 0.5`.
+    public var summary: String {
+        var text = "\(dtype.rawValue) \(color.rawValue)"
+        if pages == .all { text += ", all pages" }
+        switch resize {
+        case .stretch: break
+        case .fit: text += ", fit on \(padValue == padValue.rounded() && abs(padValue) < 1e15 ? String(Int64(padValue)) : "\(padValue)")"
+        case .crop: text += ", crop"
+        }
+        return text
+    }
 }

@@ -23,6 +23,9 @@ public struct ShardPublication: Equatable, Sendable {
     public var slot: Int
     public var width: Int
     public var height: Int
+    /// The format of every row (one shard never mixes formats): the `.npy` header's dtype and shape, and the
+    /// manifest's `dtype`, `color`, `resize`, `pad_value`.
+    public var output: OutputFormat = .default
     public var rows: [Row]
     /// 1 for the first try, incremented on each retry after an I/O failure.
     public var attempt: Int

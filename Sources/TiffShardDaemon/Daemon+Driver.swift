@@ -103,7 +103,8 @@ extension Daemon: Supervisor.Driver {
         watcher.admitter = admitter
         supervisor.reconfigure(applied.engineSettings, policy: policy)
         note = nil
-        logger.notice("configuration reloaded: \(applied.width)x\(applied.height), shard size \(applied.shardSize), \(applied.workers) workers")
+        let format = applied.outputFormat.summary
+        logger.notice("configuration reloaded: \(applied.width)x\(applied.height) \(format), shard size \(applied.shardSize), \(applied.workers) workers")
         notifier.ready(status: statusLine())
     }
 

@@ -90,7 +90,8 @@ public final class Daemon {
         } catch {
             return failStart("cannot start: \(error)")
         }
-        logger.notice("watching \(ingestDisplay), publishing \(c.width)x\(c.height) shards of \(c.shardSize) into \(c.output)")
+        let format = c.outputFormat.summary
+        logger.notice("watching \(ingestDisplay), publishing \(c.width)x\(c.height) \(format) shards of \(c.shardSize) into \(c.output)")
         let mode = Intake.Mode.daemon(
             keepsSources: c.onSuccess == .keep, settleInterval: Self.settleInterval, rescanInterval: c.rescanInterval)
         // Published sources go to the intake (disposed of, or remembered when kept); sources cut off between

@@ -30,15 +30,24 @@ struct ShardWriter {
             }
         }
 
+        // The rows are in the ring's memory, sized by the ring's format: a shard of another format would be
+        // written with the wrong bytes. The engine publishes every shard before it changes format.
+        precondition(
+            ring.settings.output == publication.output && ring.settings.width == publication.width
+                && ring.settings.height == publication.height,
+            "shard \(publication.sequence) is not in the format of the ring it is written from")
         var manifest: [UInt8] = []
         for (index, row) in publication.rows.enumerated() {
-            let record = ManifestRecord(row: index, source: row.source.identity, info: row.info)
+            let record = ManifestRecord(
+                row: index, source: row.source.identity, info: row.info, page: row.page, output: publication.output)
             manifest += Array(record.encoded().utf8)
             manifest.append(0x0a)
         }
         try attempt(manifestName) { try Self.writeFile(manifestTemp, prefix: manifest) }
 
-        let header = NPYHeader(rows: publication.rows.count, height: publication.height, width: publication.width).encoded()
+        let header = NPYHeader(
+            rows: publication.rows.count, height: publication.height, width: publication.width, output: publication.output
+        ).encoded()
         // Rows are in increasing physical order with gaps where images were rejected: one iovec per run.
         var runs: [UnsafeRawBufferPointer] = []
         var runStart = -1
@@ -70,6 +79,8 @@ struct ShardWriter {
         ])
     }
 
+    /// The bytes of `count` consecutive rows from `start`: rows are `ring.settings.imageBytes` each (width x
+    /// height x channels x sample size), back to back.
     private func span(_ ring: SharedRing, _ slot: Int, _ start: Int, _ count: Int) -> UnsafeRawBufferPointer {
         let first = ring.row(start, slot: slot)
         return UnsafeRawBufferPointer(start: first.baseAddress, count: first.count * count)

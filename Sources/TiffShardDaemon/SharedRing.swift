@@ -1,7 +1,8 @@
 import LinuxSystem
 import TiffShardCore
 
-/// The ring of shared-memory shard segments: `ringSize` memfds of `shardSize x height x width` bytes.
+/// The ring of shared-memory shard segments: `ringSize` memfds of `shardSize` rows of
+/// `height x width x channels x sample size` bytes (`EngineSettings.imageBytes`).
 ///
 /// Memory stays constant however many images arrive: rows are written by workers straight into these
 /// segments, and the publisher writes them out from here.

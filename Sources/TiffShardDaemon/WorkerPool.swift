@@ -7,6 +7,8 @@ final class WorkerPool {
     struct Member {
         var pid: ProcessID
         var socket: FileDescriptor
+        /// The output format of the ring this worker maps (see `send`).
+        var output: OutputFormat
         var decoder = FrameDecoder()
         var open = true
     }
@@ -55,15 +57,21 @@ final class WorkerPool {
             ours.close()
             throw error
         }
-        members[id] = Member(pid: pid, socket: ours)
+        members[id] = Member(pid: pid, socket: ours, output: ring.settings.output)
         byPID[pid] = id
         logger.debug("spawned worker", metadata: [LogKey.worker: "\(id.rawValue)", LogKey.pid: "\(pid.rawValue)"])
         return ours
     }
 
     /// Sends a batch. The socket is blocking; a worker only gets a batch when idle, so its buffer is empty.
+    ///
+    /// The batch goes out in the output format of the ring the worker maps, which sizes its rows: a worker
+    /// serves one ring for its whole life, and a different format always means a new ring and new workers
+    /// (`EngineSettings.needsNewRing`), so this is the engine's current format too.
     func send(_ batch: DecodeBatch, to id: WorkerID) throws {
         guard let member = members[id], member.open else { return }
+        var batch = batch
+        batch.output = member.output
         try member.socket.writeAll(WireMessage.decodeBatch(batch).encoded())
     }
 

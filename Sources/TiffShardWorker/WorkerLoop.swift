@@ -69,8 +69,9 @@ public struct WorkerLoop {
             do {
                 while let message = try decoder.next() {
                     guard case .decodeBatch(let batch) = message else { throw WireError.malformed("unexpected message") }
+                    var output = Self.kernelOutput(batch)
                     for job in batch.jobs {
-                        let result = decode(job, batch, &errorText)
+                        let result = decode(job, batch, &output, &errorText)
                         try socket.writeAll(WireMessage.jobResult(result).encoded())
                     }
                 }
@@ -81,11 +82,21 @@ public struct WorkerLoop {
         }
     }
 
-    func decode(_ job: DecodeJob, _ batch: DecodeBatch, _ errorText: inout [CChar]) -> JobResult {
-        let imageBytes = Int(batch.width) * Int(batch.height)
+    /// What the kernel is to produce for every job of `batch`.
+    static func kernelOutput(_ batch: DecodeBatch) -> tsk_output {
+        tsk_output(
+            width: Int32(truncatingIfNeeded: batch.width), height: Int32(truncatingIfNeeded: batch.height),
+            dtype: tsk_dtype(rawValue: UInt32(batch.output.dtype.code)),
+            color: tsk_color(rawValue: UInt32(batch.output.color.code)),
+            resize: tsk_resize(rawValue: UInt32(batch.output.resize.code)),
+            pages: tsk_pages(rawValue: UInt32(batch.output.pages.code)),
+            interpolation: tsk_interpolation(rawValue: UInt32(batch.interpolation.code)),
+            pad_value: batch.output.padValue, max_pixels: batch.maxPixels)
+    }
+
+    func decode(_ job: DecodeJob, _ batch: DecodeBatch, _ output: inout tsk_output, _ errorText: inout [CChar]) -> JobResult {
         let slot = Int(job.slot)
-        let offset = Int(job.row) * imageBytes
-        guard slot < segments.count, offset + imageBytes <= segments[slot].size else {
+        guard slot < segments.count, let offset = Self.rowOffset(job.row, of: batch, within: segments[slot].size) else {
             return JobResult(jobID: job.id, outcome: .rejected(Rejection(.internal, "row \(job.row) of slot \(slot) is outside the ring")))
         }
         // The root is joined to the source's path here, at the system call, as bytes (names need not be UTF-8).
@@ -95,14 +106,12 @@ public struct WorkerLoop {
         #endif
         let before = try? FileSystem.status(path)
         var info = tsk_info()
-        let destination = segments[slot].base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
+        var placement = tsk_placement()
+        let destination = segments[slot].base.advanced(by: offset)
         errorText[0] = 0
         let status = errorText.withUnsafeMutableBufferPointer { text in
             path.withCPath { cPath in
-                tsk_decode_resize(
-                    cPath, destination, Int32(batch.width), Int32(batch.height),
-                    tsk_interpolation(rawValue: UInt32(batch.interpolation.code)), batch.maxPixels, &info,
-                    text.baseAddress!, text.count)
+                tsk_decode(cPath, job.page, &output, destination, &info, &placement, text.baseAddress!, text.count)
             }
         }
         // A writer still at work (or a replaced file) shows as a size, mtime or inode change across the decode.
@@ -121,8 +130,24 @@ public struct WorkerLoop {
         return JobResult(jobID: job.id, outcome: .decoded(SourceInfo(
             width: info.width, height: info.height, bitsPerSample: info.bits_per_sample,
             channels: info.samples_per_pixel, pages: info.pages, compression: info.compression,
-            usedFallback: info.used_fallback != 0,
+            usedFallback: info.used_fallback != 0, sampleFormat: info.sample_format, photometric: info.photometric,
+            directory: info.directory,
+            placement: Placement(
+                resizedWidth: placement.resized_width, resizedHeight: placement.resized_height,
+                offsetX: placement.offset_x, offsetY: placement.offset_y),
             observed: ObservedFile(size: before.size, modificationTimeNanoseconds: before.modificationTimeNanoseconds))))
+    }
+
+    /// Where row `row` starts in a segment of `segmentSize` bytes, if the whole row lies inside it. A row is
+    /// width x height x channels samples of the dtype (`DecodeBatch.imageBytes`), rows follow each other
+    /// without padding; the products are checked so that no batch can make the worker trap.
+    static func rowOffset(_ row: UInt32, of batch: DecodeBatch, within segmentSize: Int) -> Int? {
+        let (pixels, o1) = Int(batch.width).multipliedReportingOverflow(by: Int(batch.height))
+        let (imageBytes, o2) = pixels.multipliedReportingOverflow(by: batch.output.pixelBytes)
+        let (offset, o3) = Int(row).multipliedReportingOverflow(by: imageBytes)
+        let (end, o4) = offset.addingReportingOverflow(imageBytes)
+        guard !(o1 || o2 || o3 || o4), end <= segmentSize else { return nil }
+        return offset
     }
 
     /// Whether two looks at a file saw the same content (same inode, size and mtime).

@@ -16,6 +16,12 @@ struct ConfigurationOptions: ConfigurationFlags {
     @Option(help: .key("width", .run)) var width: String?
     @Option(help: .key("height", .run)) var height: String?
     @Option(help: .key("interpolation", .run)) var interpolation: String?
+    @Option(help: .key("dtype", .run)) var dtype: String?
+    @Option(help: .key("color", .run)) var color: String?
+    @Option(help: .key("pages", .run)) var pages: String?
+    @Option(help: .key("resize", .run)) var resize: String?
+    // Unconditional: the value may be negative (`--pad-value -1` with float32), which would look like a flag.
+    @Option(parsing: .unconditional, help: .key("pad-value", .run)) var padValue: String?
     @Option(help: .key("max-pixels", .run)) var maxPixels: String?
     @Option(help: .key("shard-size", .run)) var shardSize: String?
     @Option(help: .key("ring-size", .run)) var ringSize: String?

@@ -13,6 +13,12 @@ struct ConvertOptions: ConfigurationFlags {
     @Option(help: .key("width", .convert)) var width: String?
     @Option(help: .key("height", .convert)) var height: String?
     @Option(help: .key("interpolation", .convert)) var interpolation: String?
+    @Option(help: .key("dtype", .convert)) var dtype: String?
+    @Option(help: .key("color", .convert)) var color: String?
+    @Option(help: .key("pages", .convert)) var pages: String?
+    @Option(help: .key("resize", .convert)) var resize: String?
+    // Unconditional: the value may be negative (`--pad-value -1` with float32), which would look like a flag.
+    @Option(parsing: .unconditional, help: .key("pad-value", .convert)) var padValue: String?
     @Option(help: .key("max-pixels", .convert)) var maxPixels: String?
     @Option(help: .key("shard-size", .convert)) var shardSize: String?
     @Option(help: .key("ring-size", .convert)) var ringSize: String?

@@ -18,7 +18,8 @@ import Testing
         let names = Configuration.keys(for: .convert).map(\.name)
         #expect(
             names == [
-                "width", "height", "interpolation", "max-pixels", "shard-size", "ring-size", "workers", "batch-size",
+                "width", "height", "interpolation", "dtype", "color", "pages", "resize", "pad-value", "max-pixels",
+                "shard-size", "ring-size", "workers", "batch-size",
                 "decode-timeout", "worker-memory-limit", "recursive", "log-level",
             ])
         #expect(Configuration.keys(for: .run).count == Configuration.keys.count)

@@ -66,7 +66,10 @@ import Testing
         #expect(inFile?.description == "unknown key 'widht' in /etc/x.yaml:3 (did you mean 'width'?)")
         let flag = configurationLoadError(flags: [("shard_size", "3")])
         #expect(flag?.description == "unknown key 'shard_size' from --shard_size (did you mean 'shard-size'?)")
-        #expect(configurationLoadError("colour: red\n")?.description == "unknown key 'colour' in /etc/x.yaml:1")
+        #expect(configurationLoadError("quality: 9\n")?.description == "unknown key 'quality' in /etc/x.yaml:1")
+        #expect(
+            configurationLoadError("colour: rgb\n")?.description
+                == "unknown key 'colour' in /etc/x.yaml:1 (did you mean 'color'?)")
     }
 
     @Test func unknownTiffshardVariablesAreWarningsNotErrors() throws {
@@ -91,12 +94,12 @@ import Testing
         #expect(
             error?.description
                 == "invalid value '257' for shard-size (from --shard-size): expected at most 256 for 4096x4096 "
-                + "images and ring-size 4, so that the shard ring (ring-size x shard-size x width x height bytes) "
-                + "fits in 16 GiB"
+                + "uint8 gray images (1 byte per pixel) and ring-size 4, so that the shard ring "
+                + "(ring-size x shard-size x width x height x bytes per pixel) fits in 16 GiB"
         )
         let huge = configurationLoadError(flags: [("width", "65535"), ("height", "65535"), ("ring-size", "16")])
         #expect(huge?.key == "shard-size" && huge?.origin == "default")
-        #expect(huge?.allowed.hasPrefix("a smaller width, height or ring-size") == true)
+        #expect(huge?.allowed.hasPrefix("a smaller width, height, dtype, color or ring-size") == true)
     }
 
     @Test(arguments: ["output", "processed-dir", "failed-dir"])
@@ -149,7 +152,7 @@ import Testing
         #expect(row("idle-flush") == ["idle-flush", "0.5s", "--idle-flush"])
         #expect(row("instance") == ["instance", "\"\"", "/etc/tiffshard/tiffshard.yaml:2"])
         #expect(row("workers") == ["workers", "2", "default"])
-        #expect(lines.contains("shard: 1024 images of 64x128 = 8 MiB per .npy file"))
+        #expect(lines.contains("shard: 1024 images of 64x128 uint8 gray = 8 MiB per .npy file"))
         #expect(lines.contains("ring: 3 shards = 24 MiB of shared memory; 2 workers, each limited to 2048 MiB more"))
         #expect(lines.last == "warning: environment variable TIFFSHARD_X names no configuration key")
         // Columns line up: every value starts at the same offset.

@@ -58,8 +58,15 @@ func configurationLoadError(
         c.idleFlush = .milliseconds(500)
         c.maxShardAge = .seconds(9)
         c.decodeTimeout = .seconds(11)
+        c.dtype = .float32
+        c.color = .rgb
+        c.pages = .all
+        c.resize = .crop
+        c.padValue = -0.5
         let expected = EngineSettings(
-            width: 64, height: 32, shardSize: 100, ringSize: 4, interpolation: .area, maxPixels: 5000,
+            width: 64, height: 32, shardSize: 100, ringSize: 4, interpolation: .area,
+            output: OutputFormat(dtype: .float32, color: .rgb, pages: .all, resize: .crop, padValue: -0.5),
+            maxPixels: 5000,
             workerCount: 7, batchSize: 3, idleFlush: .milliseconds(500), maxShardAge: .seconds(9),
             decodeTimeout: .seconds(11)
         )
@@ -72,18 +79,29 @@ func configurationLoadError(
         #expect(c.shardBytes == 1024 * 128 * 128)
         #expect(c.ringBytes == 3 * 1024 * 128 * 128)
         #expect(c.shardNaming == ShardNaming(prefix: ""))
+        var wide = c
+        for (dtype, color, pixel) in [
+            (OutputFormat.SampleType.uint8, OutputFormat.Color.rgb, 3), (.uint16, .gray, 2), (.uint16, .rgb, 6),
+            (.float32, .gray, 4), (.float32, .rgb, 12),
+        ] {
+            (wide.dtype, wide.color) = (dtype, color)
+            #expect(wide.imageBytes == UInt64(128 * 128 * pixel), "\(dtype) \(color)")
+            #expect(wide.shardBytes == UInt64(1024 * 128 * 128 * pixel))
+            #expect(wide.ringBytes == UInt64(3 * 1024 * 128 * 128 * pixel))
+            #expect(wide.engineSettings.slotBytes == Int(wide.shardBytes))
+        }
     }
 
     @Test func keyTableNamesEveryKeyOnce() {
         let names = Configuration.keys.map(\.name)
-        #expect(names.count == 22)
+        #expect(names.count == 27)
         #expect(Set(names).count == names.count)
         #expect(names.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "-" } })
         let specified = [
             "ingest", "output", "width", "height", "workers", "shard-size", "idle-flush", "max-shard-age",
             "on-success", "processed-dir", "failed-dir", "interpolation", "max-pixels", "batch-size", "ring-size",
             "follow-symlinks", "decode-timeout", "log-level", "recursive", "rescan-interval", "worker-memory-limit",
-            "instance",
+            "instance", "dtype", "color", "pages", "resize", "pad-value",
         ]
         #expect(Set(names) == Set(specified))
         for key in Configuration.keys {
@@ -110,6 +128,11 @@ func configurationLoadError(
         #expect(texts["follow-symlinks"] == "false")
         #expect(texts["on-success"] == "move")
         #expect(texts["instance"] == "")
+        #expect(texts["dtype"] == "uint8")
+        #expect(texts["color"] == "gray")
+        #expect(texts["pages"] == "first")
+        #expect(texts["resize"] == "stretch")
+        #expect(texts["pad-value"] == "0")
         // Every default text (but the CPU-dependent one) is accepted back and yields the default.
         for key in Configuration.keys where key.name != "workers" {
             let c = try? ConfigurationLoader.load(
@@ -125,6 +148,11 @@ func configurationLoadError(
         c.rescanInterval = .seconds(300)
         c.instance = "host-a.1"
         c.followSymlinks = true
+        c.dtype = .float32
+        c.color = .rgb
+        c.pages = .all
+        c.resize = .fit
+        c.padValue = -1.25e-7
         let flags = Configuration.keys.map { (key: $0.name, value: $0.text(in: c)) }
         let reloaded = try ConfigurationLoader.load(
             fileText: nil, fileOrigin: "", environment: [:], overrides: flags, cpuCount: 9
@@ -138,6 +166,9 @@ func configurationLoadError(
         #expect(Configuration.suggestion(for: "shardSize") == "shard-size")
         #expect(Configuration.suggestion(for: "TIFFSHARD_WORKER") == "workers")
         #expect(Configuration.suggestion(for: "processed") == "processed-dir")
-        #expect(Configuration.suggestion(for: "colour") == nil)
+        #expect(Configuration.suggestion(for: "colour") == "color")
+        #expect(Configuration.suggestion(for: "pad_value") == "pad-value")
+        #expect(Configuration.suggestion(for: "TIFFSHARD_DTYPES") == "dtype")
+        #expect(Configuration.suggestion(for: "quality") == nil)
     }
 }

@@ -8,7 +8,8 @@ import Testing
         let flags: [(key: String, value: String)] = [
             ("ingest", "/srv/in"), ("output", "/srv/out"), ("processed-dir", "/srv/done"),
             ("failed-dir", "/srv/bad"), ("on-success", "delete"), ("width", "640"), ("height", "480"),
-            ("interpolation", "lanczos"), ("max-pixels", "1099511627776"), ("shard-size", "10"),
+            ("interpolation", "lanczos"), ("dtype", "uint16"), ("color", "rgb"), ("pages", "all"),
+            ("resize", "fit"), ("pad-value", "65535"), ("max-pixels", "1099511627776"), ("shard-size", "10"),
             ("ring-size", "16"), ("workers", "256"), ("batch-size", "4096"), ("idle-flush", "500ms"),
             ("max-shard-age", "5m"), ("decode-timeout", "1h"), ("worker-memory-limit", "64"),
             ("recursive", "yes"), ("follow-symlinks", "on"), ("rescan-interval", "0.25"),
@@ -24,6 +25,11 @@ import Testing
         expected.width = 640
         expected.height = 480
         expected.interpolation = .lanczos
+        expected.dtype = .uint16
+        expected.color = .rgb
+        expected.pages = .all
+        expected.resize = .fit
+        expected.padValue = 65535
         expected.maxPixels = 1 << 40
         expected.shardSize = 10
         expected.ringSize = 16
@@ -102,6 +108,13 @@ import Testing
         ("recursive", "True"), ("recursive", "maybe"), ("follow-symlinks", "y"), ("on-success", "Move"),
         ("on-success", "archive"), ("interpolation", "bilinear"), ("interpolation", "LINEAR"),
         ("log-level", "warn"), ("log-level", "INFO"),
+        ("dtype", "u8"), ("dtype", "UINT8"), ("dtype", "float64"), ("dtype", "|u1"), ("color", "grey"),
+        ("color", "RGB"), ("color", "rgba"), ("pages", "0"), ("pages", "All"), ("pages", "last"),
+        ("resize", "pad"), ("resize", "Fit"), ("resize", "cover"),
+        // Numbers: decimal only, finite.
+        ("pad-value", ""), ("pad-value", "nan"), ("pad-value", "inf"), ("pad-value", "-inf"), ("pad-value", "0x10"),
+        ("pad-value", "1e999"), ("pad-value", " 1"), ("pad-value", "1."), ("pad-value", ".5"), ("pad-value", "+1"),
+        ("pad-value", "1,5"), ("pad-value", "ten"),
         // Names and paths.
         ("instance", "a b"), ("instance", ".hidden"), ("instance", "x/y"),
         ("instance", String(repeating: "a", count: 65)),

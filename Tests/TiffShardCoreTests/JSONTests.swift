@@ -85,10 +85,31 @@ func stringsSurviveEncodeAndParse(_ value: String) throws {
 @Test(arguments: [
     "", "[]", "{", "}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1 \"b\":2}", "{\"a\":1}x", "{\"a\":\"x}",
     "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\\ud83d\"}", "{\"a\":\"\\ude00\"}", "{\"a\":{\"b\":1}}",
-    "{\"a\":[1]}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1x}", "{\"a\":-}", "{a:1}", "{'a':1}",
+    "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1x}", "{\"a\":-}", "{a:1}", "{'a':1}",
+    // Arrays hold scalars only, comma-separated, closed.
+    "{\"a\":[1,]}", "{\"a\":[,1]}", "{\"a\":[1 2]}", "{\"a\":[}", "{\"a\":[1}", "{\"a\":[[1]]}", "{\"a\":[{}]}",
+    "{\"a\":]}",
 ])
 func parserRejectsMalformedLines(_ line: String) {
     #expect(JSONObjectParser.parse(line) == nil)
+}
+
+@Test func arraysOfScalarsRoundTrip() throws {
+    var w = JSONObjectWriter()
+    w.add("resized", [64, 48])
+    w.add("offset", [0, -13])
+    w.add("scale", [0.5, 1e-7, .infinity])
+    w.add("none", [Int]())
+    #expect(w.result == #"{"resized": [64, 48], "offset": [0, -13], "scale": [0.5, 1e-07, null], "none": []}"#)
+    let o = try #require(JSONObjectParser.parse(w.result))
+    #expect(o["resized"]?.intArrayValue == [64, 48])
+    #expect(o["offset"] == .array([.int(0), .int(-13)]))
+    #expect(o["scale"] == .array([.double(0.5), .double(1e-7), .null]))
+    #expect(o["scale"]?.intArrayValue == nil)
+    #expect(o["none"] == .array([]))
+    #expect(JSONObjectParser.parse(#"{"a": [ 1 , "x" , true ] }"#)?["a"] == .array([.int(1), .string("x"), .bool(true)]))
+    #expect(JSONValue.int(3).numberValue == 3 && JSONValue.double(0.5).numberValue == 0.5)
+    #expect(JSONValue.string("3").numberValue == nil)
 }
 
 /// Python's `json` module is the reference reader: it must agree with our writer on the nastiest line we have,

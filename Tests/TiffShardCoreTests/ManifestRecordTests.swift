@@ -13,7 +13,92 @@ private let sampleRecord = ManifestRecord(
     #expect(
         sampleRecord.encoded() == #"{"row": 3, "source": "sub dir/b\"1\".tif", "bytes": 1234, "mtime": 1795565407.5, "#
             + #""mtime_ns": 1795565407500000000, "width": 640, "height": 480, "bits_per_sample": 16, "channels": 3, "#
-            + #""pages": 2, "compression": 5}"#)
+            + #""pages": 2, "compression": 5, "page": 0, "sample_format": 0, "photometric": 65535, "dtype": "uint8", "#
+            + #""color": "gray", "resize": "stretch"}"#)
+}
+
+/// A row of page 3 of a five-page float RGB file, fitted into 64 x 64 float32 RGB with a pad value.
+private let fittedRecord = ManifestRecord(
+    row: 7, source: SourceIdentity(relativePath: "scans/p.tif", size: 99, modificationTimeNanoseconds: 1_000_000_000),
+    info: SourceInfo(
+        width: 200, height: 100, bitsPerSample: 32, channels: 3, pages: 5, compression: 8, sampleFormat: 3,
+        photometric: 2, directory: 6, placement: Placement(resizedWidth: 64, resizedHeight: 32, offsetX: 0, offsetY: 16)),
+    page: 3, output: OutputFormat(dtype: .float32, color: .rgb, pages: .all, resize: .fit, padValue: -0.5))
+
+@Test func manifestLineRecordsPageFormatAndPlacement() {
+    #expect(
+        fittedRecord.encoded()
+            == #"{"row": 7, "source": "scans/p.tif", "bytes": 99, "mtime": 1.0, "mtime_ns": 1000000000, "width": 200, "#
+            + #""height": 100, "bits_per_sample": 32, "channels": 3, "pages": 5, "compression": 8, "page": 3, "#
+            + #""sample_format": 3, "photometric": 2, "dtype": "float32", "color": "rgb", "resize": "fit", "#
+            + #""pad_value": -0.5, "resized": [64, 32], "offset": [0, 16], "scale": [0.32, 0.32]}"#)
+    // A crop: negative offsets, a scale above the stretch's; no pad value without fit.
+    let cropped = ManifestRecord(
+        row: 0, source: fittedRecord.source,
+        info: SourceInfo(
+            width: 100, height: 50, bitsPerSample: 16, channels: 1, pages: 1, sampleFormat: 1, photometric: 1,
+            placement: Placement(resizedWidth: 128, resizedHeight: 64, offsetX: -32, offsetY: 0)),
+        page: 0, output: OutputFormat(dtype: .uint16, resize: .crop, padValue: 9))
+    #expect(cropped.padValue == nil)
+    let members = JSONObjectParser.parse(cropped.encoded())!
+    #expect(members["pad_value"] == nil)
+    #expect(members["resized"] == .array([.int(128), .int(64)]))
+    #expect(members["offset"] == .array([.int(-32), .int(0)]))
+    #expect(members["scale"] == .array([.double(1.28), .double(1.28)]))
+    #expect(members["dtype"] == .string("uint16") && members["resize"] == .string("crop"))
+    // An integral pad value is written as an integer (what the integer dtypes accept).
+    var padded = cropped
+    padded.resize = .fit
+    padded.padValue = 255
+    #expect(JSONObjectParser.parse(padded.encoded())?["pad_value"] == .int(255))
+}
+
+@Test func manifestRecordsOfEveryFormatRoundTrip() throws {
+    for dtype in OutputFormat.SampleType.allCases {
+        for color in OutputFormat.Color.allCases {
+            for resize in OutputFormat.Resize.allCases {
+                for pad in [0, 255, 0.25, -1e-9] {
+                    var record = fittedRecord
+                    record.dtype = dtype
+                    record.color = color
+                    record.resize = resize
+                    record.padValue = resize == .fit ? pad : nil
+                    record.info.directory = 0  // not in the manifest
+                    #expect(ManifestRecord.parse(record.encoded()) == record, "\(dtype) \(color) \(resize) \(pad)")
+                }
+            }
+        }
+    }
+}
+
+/// Python's json reads the new members as a user would, and the scale is the ratio of sizes.
+@Test func pythonReadsTheNewMembers() throws {
+    let script = """
+        import json, sys
+        r = json.loads(sys.argv[1])
+        print(r["page"], r["pages"], r["dtype"], r["color"], r["resize"], r["pad_value"], r["resized"], r["offset"],
+              r["scale"] == [r["resized"][0] / r["width"], r["resized"][1] / r["height"]], r["sample_format"],
+              r["photometric"])
+        """
+    let output = try Python.run(script, arguments: [fittedRecord.encoded()])
+    #expect(output.status == 0, "\(output.stderr)")
+    #expect(output.stdout == "3 5 float32 rgb fit -0.5 [64, 32] [0, 16] True 3 2\n")
+}
+
+@Test func manifestsWrittenBeforeTheOutputOptionsStillParse() throws {
+    // A line as every earlier version wrote it: today's defaults, no placement, photometric unknown.
+    let old = #"{"row": 2, "source": "a.tif", "bytes": 10, "mtime": 1.5, "mtime_ns": 1500000000, "width": 64, "#
+        + #""height": 32, "bits_per_sample": 8, "channels": 1, "pages": 3, "compression": 1}"#
+    let record = try #require(ManifestRecord.parse(old))
+    #expect(record.page == 0 && record.dtype == .uint8 && record.color == .gray && record.resize == .stretch)
+    #expect(record.padValue == nil && record.info.placement == nil)
+    #expect(record.info.sampleFormat == 0 && record.info.photometric == SourceInfo.unknownPhotometric)
+    #expect(record.info.pages == 3 && record.source.relativePath == "a.tif")
+    // Values a later version may add are not a reason to lose the row's identity.
+    let future = ManifestRecord.parse(
+        #"{"row": 0, "source": "b.tif", "bytes": 1, "mtime_ns": 2, "dtype": "float64", "color": "cmyk", "resized": [1]}"#)
+    #expect(future?.source == SourceIdentity(relativePath: "b.tif", size: 1, modificationTimeNanoseconds: 2))
+    #expect(future?.dtype == .uint8 && future?.color == .gray && future?.info.placement == nil)
 }
 
 @Test func manifestKeysAreThePublicFormat() throws {
@@ -23,7 +108,13 @@ private let sampleRecord = ManifestRecord(
         "channels", "pages",
     ]
     #expect(documented.isSubset(of: Set(members.keys)))
-    #expect(Set(members.keys).subtracting(documented) == ["compression"])
+    #expect(
+        Set(members.keys).subtracting(documented)
+            == ["compression", "page", "sample_format", "photometric", "dtype", "color", "resize"])
+    let fitted = try #require(JSONObjectParser.parse(fittedRecord.encoded()))
+    #expect(
+        Set(fitted.keys).subtracting(members.keys) == ["pad_value", "resized", "offset", "scale"],
+        "pad_value with fit; the placement whenever the decoder reported one")
     #expect(members["mtime"] == .double(1_795_565_407.5))
     #expect(ManifestRecord.Key.mtimeNanoseconds == "mtime_ns")
     #expect(ManifestRecord.Key.bitsPerSample == "bits_per_sample")
@@ -64,6 +155,7 @@ func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UI
     let minimal = ManifestRecord.parse(#"{"row": 0, "source": "x.tif", "bytes": 5, "mtime_ns": 9, "extra": true}"#)
     #expect(minimal?.source == SourceIdentity(relativePath: "x.tif", size: 5, modificationTimeNanoseconds: 9))
     #expect(minimal?.info == SourceInfo(width: 0, height: 0, bitsPerSample: 0, channels: 0, pages: 0, compression: 0))
+    #expect(minimal?.page == 0 && minimal?.dtype == .uint8 && minimal?.padValue == nil)
 }
 
 @Test func rejectionRecordLine() throws {

@@ -19,9 +19,15 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
     return result
 }()
 
-@Test func headerPutsDataAtAMultipleOf64ForEveryShape() throws {
+/// Every sample type with both colours: the six shard formats.
+private let formats: [(dtype: OutputFormat.SampleType, color: OutputFormat.Color)] =
+    OutputFormat.SampleType.allCases.flatMap { dtype in OutputFormat.Color.allCases.map { (dtype, $0) } }
+
+@Test func headerPutsDataAtAMultipleOf64ForEveryShapeAndFormat() throws {
     for shape in shapes {
-        let header = NPYHeader(rows: shape.rows, height: shape.height, width: shape.width)
+      for format in formats {
+        let header = NPYHeader(
+            rows: shape.rows, height: shape.height, width: shape.width, dtype: format.dtype, color: format.color)
         let bytes = header.encoded()
         #expect(bytes.count % 64 == 0, "shape \(shape)")
         #expect(bytes.last == 0x0A, "header must end in a newline: \(shape)")
@@ -31,8 +37,27 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
         let parsed = try #require(NPYHeader.parse(bytes))
         #expect(parsed.header == header)
         #expect(parsed.dataOffset == bytes.count)
-        #expect(header.dataByteCount == shape.rows * shape.height * shape.width)
+        #expect(
+            header.dataByteCount
+                == shape.rows * shape.height * shape.width * format.color.channels * format.dtype.size)
+      }
     }
+}
+
+@Test func headerNamesTheDtypeAndTheChannelAxis() {
+    func dict(_ dtype: OutputFormat.SampleType, _ color: OutputFormat.Color) -> String {
+        let bytes = NPYHeader(rows: 5, height: 7, width: 9, dtype: dtype, color: color).encoded()
+        return String(String(decoding: bytes[10...], as: UTF8.self).prefix { $0 != "}" }) + "}"
+    }
+    #expect(dict(.uint8, .gray) == "{'descr': '|u1', 'fortran_order': False, 'shape': (5, 7, 9), }")
+    #expect(dict(.uint16, .gray) == "{'descr': '<u2', 'fortran_order': False, 'shape': (5, 7, 9), }")
+    #expect(dict(.float32, .gray) == "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 7, 9), }")
+    #expect(dict(.uint8, .rgb) == "{'descr': '|u1', 'fortran_order': False, 'shape': (5, 7, 9, 3), }")
+    #expect(dict(.float32, .rgb) == "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 7, 9, 3), }")
+    // The default format is byte for byte the header written before the output options existed.
+    #expect(NPYHeader(rows: 5, height: 7, width: 9).encoded() == NPYHeader(rows: 5, height: 7, width: 9, output: .default).encoded())
+    #expect(NPYHeader(rows: 1, height: 2, width: 3, output: OutputFormat(dtype: .uint16, color: .rgb, pages: .all))
+        == NPYHeader(rows: 1, height: 2, width: 3, dtype: .uint16, color: .rgb))
 }
 
 @Test func headerIsPaddedWithSpacesOnly() {
@@ -68,16 +93,87 @@ private let shapes: [(rows: Int, height: Int, width: Int)] = {
     version2[6] = 2
     #expect(NPYHeader.parse(version2) == nil)
     for dict in [
-        "{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3, 4), }",
+        "{'descr': '>u2', 'fortran_order': False, 'shape': (2, 3, 4), }",
+        "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3, 4), }",
+        "{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3, 4), }",
+        "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3, 4), }",
+        "{'descr': '<i2', 'fortran_order': False, 'shape': (2, 3, 4), }",
         "{'descr': '|u1', 'fortran_order': True, 'shape': (2, 3, 4), }",
+        "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3, 4, 3), }",
         "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }",
-        "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 3), }",
+        "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 4), }",
+        "{'descr': '<u2', 'fortran_order': False, 'shape': (2, 3, 4, 1), }",
+        "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3, 4, 3, 1), }",
     ] {
         let text = dict + "\n"
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
         bytes += [UInt8(text.utf8.count), 0] + Array(text.utf8)
         #expect(NPYHeader.parse(bytes) == nil, "\(dict)")
     }
+}
+
+@Test func parseReadsEveryFormatItWrites() throws {
+    for format in formats {
+        let header = NPYHeader(rows: 3, height: 4, width: 5, dtype: format.dtype, color: format.color)
+        let bytes = header.encoded()
+        let parsed = try #require(NPYHeader.parse(bytes + [9, 9]))
+        #expect(parsed.header == header)
+        #expect(parsed.dataOffset == bytes.count)
+    }
+}
+
+/// The little-endian bytes of sample `value` in `dtype`.
+private func sampleBytes(_ value: Int, _ dtype: OutputFormat.SampleType) -> [UInt8] {
+    switch dtype {
+    case .uint8: [UInt8(value)]
+    case .uint16: withUnsafeBytes(of: UInt16(value).littleEndian, Array.init)
+    case .float32: withUnsafeBytes(of: Float(value).bitPattern.littleEndian, Array.init)
+    }
+}
+
+/// Each of the six formats, loaded by NumPy memory-mapped: dtype, shape, every value (checked by a sum and
+/// a weighted sum that sees the order) and a pixel's channels in R, G, B order.
+@Test func numpyLoadsEveryFormat() throws {
+    let dir = try TemporaryDirectory("core")
+    defer { dir.remove() }
+    var paths: [String] = []
+    var expected: [String] = []
+    for format in formats {
+        for (rows, height, width) in [(1, 1, 1), (3, 5, 7), (2, 1, 300), (7, 33, 65)] {
+            let header = NPYHeader(rows: rows, height: height, width: width, dtype: format.dtype, color: format.color)
+            var bytes = header.encoded()
+            let count = rows * height * width * format.color.channels
+            var (sum, weighted) = (0, 0)
+            var values: [Int] = []
+            for i in 0..<count {
+                // Values fit every dtype exactly; 16-bit and float ones go past 255.
+                let v = format.dtype == .uint8 ? (i * 31 + 7) % 251 : (i * 7919 + 13) % 65_521
+                bytes += sampleBytes(v, format.dtype)
+                sum += v
+                weighted += v * (i % 97)
+                values.append(v)
+            }
+            #expect(bytes.count == header.encoded().count + header.dataByteCount)
+            paths.append(try dir.write("f\(paths.count).npy", bytes: bytes))
+            let shape = header.shape.map(String.init).joined(separator: ", ")
+            // The last pixel: one value, or its R, G, B (the last axis).
+            let pixel = format.color == .rgb ? "[" + values.suffix(3).map(String.init).joined(separator: ", ") + "]" : "\(values.last!)"
+            expected.append(
+                "(\(shape)) \(format.dtype.npyDescriptor) \(sum) \(weighted) \(header.encoded().count) \(pixel)")
+        }
+    }
+    let script = """
+        import sys, numpy as np
+        for p in sys.argv[1:]:
+            a = np.load(p, mmap_mode='r')
+            flat = np.asarray(a, dtype=np.int64).reshape(-1)
+            w = np.arange(flat.size, dtype=np.int64) % 97
+            last = np.asarray(a[-1, -1, -1], dtype=np.int64).tolist()
+            print(a.shape, a.dtype.str, int(flat.sum()), int((flat * w).sum()), a.offset, last)
+        """
+    let output = try Python.run(script, arguments: paths)
+    #expect(output.status == 0, "\(output.stderr)")
+    #expect(output.stdout.split(separator: "\n").map(String.init) == expected)
 }
 
 /// NumPy is the reader that matters: it must load our files, memory-mapped, with the right shape and data.

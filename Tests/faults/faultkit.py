@@ -796,6 +796,29 @@ class Corpus:
 # The published store
 
 
+# A shard's NPY descr for each `dtype` option, and the channels of each `color` option.
+DESCRS = {"uint8": "|u1", "uint16": "<u2", "float32": "<f4"}
+CHANNELS = {"gray": 1, "rgb": 3}
+
+
+def shard_format(shape: tuple, descr: str, fortran: bool) -> tuple[str, str] | None:
+    """(dtype, color) of a shard header we write: one of our descrs, C order, (N, H, W) or (N, H, W, 3);
+    None for anything else."""
+    dtype = next((name for name, d in DESCRS.items() if d == descr), None)
+    if dtype is None or fortran:
+        return None
+    if len(shape) == 3:
+        return dtype, "gray"
+    if len(shape) == 4 and shape[3] == 3:
+        return dtype, "rgb"
+    return None
+
+
+def shard_data_bytes(shape: tuple, descr: str) -> int:
+    """Bytes of pixel data a shard header declares: the product of the shape times the sample size."""
+    return int(np.prod(shape, dtype=np.int64)) * np.dtype(descr).itemsize
+
+
 def npy_header(path: str | os.PathLike) -> tuple[tuple, str, bool] | None:
     """(shape, dtype descr, fortran) from a .npy v1.0 header, or None if it is not parseable."""
     try:
@@ -849,10 +872,11 @@ def read_jsonl(path: str | os.PathLike, problems: list[str] | None = None) -> li
 
 
 def read_store(output: str | os.PathLike, width: int | None = None, height: int | None = None,
-               prefix: str = "") -> Store:
-    """Reads every published shard: headers parse, dtype |u1, shape (N, H, W) (H, W as given, if
-    given), C order, data offset 64-aligned, np.load(mmap) works, manifest has N consecutive rows;
-    pairs complete."""
+               prefix: str = "", dtype: str | None = None, color: str | None = None) -> Store:
+    """Reads every published shard: headers parse, dtype |u1, <u2 or <f4 (the one given, if given), shape
+    (N, H, W) or (N, H, W, 3) (H, W and colour as given, if given), C order, data offset 64-aligned,
+    np.load(mmap) works, manifest has N consecutive rows whose dtype/color (when recorded) match the
+    header; pairs complete."""
     out = Path(output)
     stem_start = f"{prefix}-shard-" if prefix else "shard-"
     problems: list[str] = []
@@ -879,7 +903,9 @@ def read_store(output: str | os.PathLike, width: int | None = None, height: int 
             problems.append(f"{stem}.npy: header not parseable")
             continue
         shape, descr, fortran = header
-        if descr != "|u1" or fortran or len(shape) != 3 or (width is not None and shape[1:] != (height, width)):
+        fmt = shard_format(shape, descr, fortran)
+        if (fmt is None or (width is not None and shape[1:3] != (height, width))
+                or (dtype is not None and fmt[0] != dtype) or (color is not None and fmt[1] != color)):
             problems.append(f"{stem}.npy: bad header shape={shape} dtype={descr} fortran={fortran}")
             continue
         try:
@@ -890,7 +916,7 @@ def read_store(output: str | os.PathLike, width: int | None = None, height: int 
             continue
         if offset % 64:
             problems.append(f"{stem}.npy: data offset {offset} not 64-aligned")
-        expected = offset + shape[0] * shape[1] * shape[2]
+        expected = offset + shard_data_bytes(shape, descr)
         if os.path.getsize(npy) != expected:
             problems.append(f"{stem}.npy: size {os.path.getsize(npy)} != {expected}")
         records = read_jsonl(out / f"{stem}.jsonl", problems)
@@ -901,6 +927,9 @@ def read_store(output: str | os.PathLike, width: int | None = None, height: int 
         for i, r in enumerate(records):
             if r.get("row") != i:
                 problems.append(f"{stem}.jsonl line {i}: row={r.get('row')}")
+            # Manifests written before the output options have no dtype/color: today's uint8 gray.
+            if (r.get("dtype", "uint8"), r.get("color", "gray")) != fmt:
+                problems.append(f"{stem}.jsonl line {i}: dtype/color {r.get('dtype')}/{r.get('color')}, shard is {fmt}")
             rows.append(Row(stem, i, r))
     return Store(sorted(arrays & manifests), rows, problems, sorted(temporaries))
 
@@ -930,14 +959,15 @@ class LiveReader:
         except FileNotFoundError:
             return
         header = npy_header(npy)
-        if header is None or len(header[0]) != 3 or header[0][1:] != (self.height, self.width):
+        if header is None or shard_format(*header) is None or header[0][1:3] != (self.height, self.width):
             self.problems.append(f"{stem}.npy visible with a bad header: {header}")
             return
         rows = header[0][0]
-        expected = 128 + rows * self.height * self.width
+        data = shard_data_bytes(header[0], header[1])
+        expected = 128 + data
         try:
             array = np.load(npy, mmap_mode="r")
-            expected = array.offset + rows * self.height * self.width
+            expected = array.offset + data
         except Exception as e:  # noqa: BLE001
             self.problems.append(f"{stem}.npy visible but np.load fails: {e}")
         if st.st_size != expected:
