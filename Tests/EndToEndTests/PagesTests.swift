@@ -5,9 +5,8 @@ import Testing
 
 /// `pages: all` through the real binary: multi-page TIFFs written by tifffile, shards read by numpy. Every page
 /// of the main IFD chain that is not reduced-resolution is its own row, exactly once, a file's pages in page
-/// order, each row holding that page's pixels; the manifest says `page` and `pages`. Needs a binary that knows
-/// `--pages` (the output options); skipped otherwise.
-@Suite(.enabled(if: PagesCorpus.binaryKnowsPages, "the binary has no --pages option yet"))
+/// order, each row holding that page's pixels; the manifest says `page` and `pages`.
+@Suite
 struct PagesTests {
     /// `convert`: every page once, in page order, across shards of 4 rows; the same input gives the same bytes.
     @Test func convertPublishesEveryPageOnceInPageOrderAndDeterministically() throws {
@@ -77,12 +76,6 @@ enum PagesCorpus {
         var low: Int
         var high: Int
     }
-
-    /// Whether the binary under test knows `--pages`.
-    static let binaryKnowsPages: Bool = {
-        guard let help = try? CommandRunner.run(TiffshardBinary.path, ["convert", "--help"]) else { return false }
-        return (help.standardOutput + help.standardError).contains("--pages")
-    }()
 
     /// Writes the corpus with tifffile: files of 1, 3, 6 and 2 pages, one of them with a reduced-resolution image
     /// (an overview, NewSubfileType 1) between its pages, which is not a page.
