@@ -164,9 +164,11 @@ struct OutputCheck {
                 if r.get('scale') != [e['resized'][0] / r['width'], e['resized'][1] / r['height']]:
                     problems.append(f"{what}: scale {r.get('scale')} for {e['resized']} from {r['width']}x{r['height']}")
                 with tifffile.TiffFile(os.path.join(cfg['sources'], r['source'])) as t:
-                    page = t.pages[r['page']]
+                    # Pages are the main chain's images without the reduced-resolution bit (overviews are not).
+                    main = [p for p in t.pages if not int(p.subfiletype) & 1]
+                    page = main[r['page']] if r['page'] > 0 else t.pages[0]
                     facts = dict(width=page.imagewidth, height=page.imagelength, sample_format=int(page.sampleformat),
-                                 photometric=int(page.photometric), pages=len(t.pages))
+                                 photometric=int(page.photometric), pages=len(main))
                 for key, want in facts.items():
                     if r.get(key) != want:
                         problems.append(f'{what}: {key} {r.get(key)!r}, tifffile says {want!r}')
