@@ -15,12 +15,15 @@ public struct ManifestRecord: Equatable, Sendable {
     public var color: OutputFormat.Color
     /// How the page became the row (`resize`).
     public var resize: OutputFormat.Resize
-    /// The canvas value with `resize: fit`; nil otherwise (then it is not written).
-    public var padValue: Double?
+    /// The `pad-value` option (the canvas value with `resize: fit`; recorded whatever the resize mode).
+    public var padValue: Double
+    /// The `pages` option (`first` or `all`; the `pages` member counts the file's pages).
+    public var pagesMode: OutputFormat.Pages
 
     public init(
         row: Int, source: SourceIdentity, info: SourceInfo, page: Int = 0, dtype: OutputFormat.SampleType = .uint8,
-        color: OutputFormat.Color = .gray, resize: OutputFormat.Resize = .stretch, padValue: Double? = nil
+        color: OutputFormat.Color = .gray, resize: OutputFormat.Resize = .stretch, padValue: Double = 0,
+        pagesMode: OutputFormat.Pages = .first
     ) {
         self.row = row
         self.source = source
@@ -30,14 +33,14 @@ public struct ManifestRecord: Equatable, Sendable {
         self.color = color
         self.resize = resize
         self.padValue = padValue
+        self.pagesMode = pagesMode
     }
 
-    /// The record of a row of a shard in `output` (the `pages` option itself is not recorded: `page` and
-    /// `pages` say what it did).
+    /// The record of a row of a shard in `output`: every output option is recorded.
     public init(row: Int, source: SourceIdentity, info: SourceInfo, page: Int, output: OutputFormat) {
         self.init(
             row: row, source: source, info: info, page: page, dtype: output.dtype, color: output.color,
-            resize: output.resize, padValue: output.resize == .fit ? output.padValue : nil)
+            resize: output.resize, padValue: output.padValue, pagesMode: output.pages)
     }
 
     /// Manifest JSON keys (a public format: keep them stable).
@@ -60,6 +63,7 @@ public struct ManifestRecord: Equatable, Sendable {
         public static let color = "color"
         public static let resize = "resize"
         public static let padValue = "pad_value"
+        public static let pagesMode = "pages_mode"
         public static let resized = "resized"
         public static let offset = "offset"
         public static let scale = "scale"
@@ -85,12 +89,11 @@ public struct ManifestRecord: Equatable, Sendable {
         w.add(Key.dtype, dtype.rawValue)
         w.add(Key.color, color.rawValue)
         w.add(Key.resize, resize.rawValue)
-        if let padValue {
-            // Integral values as integers (the integer dtypes accept nothing else), others as decimals.
-            if padValue == padValue.rounded(), abs(padValue) < 1e15 { w.add(Key.padValue, Int(padValue)) } else {
-                w.add(Key.padValue, padValue)
-            }
+        // Integral values as integers (the integer dtypes accept nothing else), others as decimals.
+        if padValue == padValue.rounded(), abs(padValue) < 1e15 { w.add(Key.padValue, Int(padValue)) } else {
+            w.add(Key.padValue, padValue)
         }
+        w.add(Key.pagesMode, pagesMode.rawValue)
         if let placement = info.placement {
             w.add(Key.resized, [Int(placement.resizedWidth), Int(placement.resizedHeight)])
             w.add(Key.offset, [Int(placement.offsetX), Int(placement.offsetY)])
@@ -138,6 +141,7 @@ public struct ManifestRecord: Equatable, Sendable {
         return ManifestRecord(
             row: Int(row), source: SourceIdentity(relativePath: source, size: bytes, modificationTimeNanoseconds: mtime),
             info: info, page: Int(u(Key.page)), dtype: choice(Key.dtype, .uint8), color: choice(Key.color, .gray),
-            resize: choice(Key.resize, .stretch), padValue: o[Key.padValue]?.numberValue)
+            resize: choice(Key.resize, .stretch), padValue: o[Key.padValue]?.numberValue ?? 0,
+            pagesMode: choice(Key.pagesMode, .first))
     }
 }

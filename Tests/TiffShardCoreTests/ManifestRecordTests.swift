@@ -14,7 +14,7 @@ private let sampleRecord = ManifestRecord(
         sampleRecord.encoded() == #"{"row": 3, "source": "sub dir/b\"1\".tif", "bytes": 1234, "mtime": 1795565407.5, "#
             + #""mtime_ns": 1795565407500000000, "width": 640, "height": 480, "bits_per_sample": 16, "channels": 3, "#
             + #""pages": 2, "compression": 5, "page": 0, "sample_format": 0, "photometric": 65535, "dtype": "uint8", "#
-            + #""color": "gray", "resize": "stretch"}"#)
+            + #""color": "gray", "resize": "stretch", "pad_value": 0, "pages_mode": "first"}"#)
 }
 
 /// A row of page 3 of a five-page float RGB file, fitted into 64 x 64 float32 RGB with a pad value.
@@ -31,17 +31,17 @@ private let fittedRecord = ManifestRecord(
             == #"{"row": 7, "source": "scans/p.tif", "bytes": 99, "mtime": 1.0, "mtime_ns": 1000000000, "width": 200, "#
             + #""height": 100, "bits_per_sample": 32, "channels": 3, "pages": 5, "compression": 8, "page": 3, "#
             + #""sample_format": 3, "photometric": 2, "dtype": "float32", "color": "rgb", "resize": "fit", "#
-            + #""pad_value": -0.5, "resized": [64, 32], "offset": [0, 16], "scale": [0.32, 0.32]}"#)
-    // A crop: negative offsets, a scale above the stretch's; no pad value without fit.
+            + #""pad_value": -0.5, "pages_mode": "all", "resized": [64, 32], "offset": [0, 16], "scale": [0.32, 0.32]}"#)
+    // A crop: negative offsets, a scale above the stretch's; the pad value recorded all the same.
     let cropped = ManifestRecord(
         row: 0, source: fittedRecord.source,
         info: SourceInfo(
             width: 100, height: 50, bitsPerSample: 16, channels: 1, pages: 1, sampleFormat: 1, photometric: 1,
             placement: Placement(resizedWidth: 128, resizedHeight: 64, offsetX: -32, offsetY: 0)),
         page: 0, output: OutputFormat(dtype: .uint16, resize: .crop, padValue: 9))
-    #expect(cropped.padValue == nil)
+    #expect(cropped.padValue == 9)
     let members = JSONObjectParser.parse(cropped.encoded())!
-    #expect(members["pad_value"] == nil)
+    #expect(members["pad_value"] == .int(9) && members["pages_mode"] == .string("first"))
     #expect(members["resized"] == .array([.int(128), .int(64)]))
     #expect(members["offset"] == .array([.int(-32), .int(0)]))
     #expect(members["scale"] == .array([.double(1.28), .double(1.28)]))
@@ -62,7 +62,8 @@ private let fittedRecord = ManifestRecord(
                     record.dtype = dtype
                     record.color = color
                     record.resize = resize
-                    record.padValue = resize == .fit ? pad : nil
+                    record.padValue = pad
+                    record.pagesMode = pad == 0 ? .first : .all
                     record.info.directory = 0  // not in the manifest
                     #expect(ManifestRecord.parse(record.encoded()) == record, "\(dtype) \(color) \(resize) \(pad)")
                 }
@@ -91,7 +92,7 @@ private let fittedRecord = ManifestRecord(
         + #""height": 32, "bits_per_sample": 8, "channels": 1, "pages": 3, "compression": 1}"#
     let record = try #require(ManifestRecord.parse(old))
     #expect(record.page == 0 && record.dtype == .uint8 && record.color == .gray && record.resize == .stretch)
-    #expect(record.padValue == nil && record.info.placement == nil)
+    #expect(record.padValue == 0 && record.pagesMode == .first && record.info.placement == nil)
     #expect(record.info.sampleFormat == 0 && record.info.photometric == SourceInfo.unknownPhotometric)
     #expect(record.info.pages == 3 && record.source.relativePath == "a.tif")
     // Values a later version may add are not a reason to lose the row's identity.
@@ -110,11 +111,12 @@ private let fittedRecord = ManifestRecord(
     #expect(documented.isSubset(of: Set(members.keys)))
     #expect(
         Set(members.keys).subtracting(documented)
-            == ["compression", "page", "sample_format", "photometric", "dtype", "color", "resize"])
+            == ["compression", "page", "sample_format", "photometric", "dtype", "color", "resize", "pad_value",
+                "pages_mode"])
     let fitted = try #require(JSONObjectParser.parse(fittedRecord.encoded()))
     #expect(
-        Set(fitted.keys).subtracting(members.keys) == ["pad_value", "resized", "offset", "scale"],
-        "pad_value with fit; the placement whenever the decoder reported one")
+        Set(fitted.keys).subtracting(members.keys) == ["resized", "offset", "scale"],
+        "every output option always; the placement whenever the decoder reported one")
     #expect(members["mtime"] == .double(1_795_565_407.5))
     #expect(ManifestRecord.Key.mtimeNanoseconds == "mtime_ns")
     #expect(ManifestRecord.Key.bitsPerSample == "bits_per_sample")
@@ -155,7 +157,7 @@ func manifestRecordsRoundTrip(path: String, size: Int64, mtime: Int64, width: UI
     let minimal = ManifestRecord.parse(#"{"row": 0, "source": "x.tif", "bytes": 5, "mtime_ns": 9, "extra": true}"#)
     #expect(minimal?.source == SourceIdentity(relativePath: "x.tif", size: 5, modificationTimeNanoseconds: 9))
     #expect(minimal?.info == SourceInfo(width: 0, height: 0, bitsPerSample: 0, channels: 0, pages: 0, compression: 0))
-    #expect(minimal?.page == 0 && minimal?.dtype == .uint8 && minimal?.padValue == nil)
+    #expect(minimal?.page == 0 && minimal?.dtype == .uint8 && minimal?.padValue == 0)
 }
 
 @Test func rejectionRecordLine() throws {
