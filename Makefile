@@ -29,6 +29,7 @@ test: deps
 	python3 -m pytest -q bench/tests
 	python3 Tests/faults/run.py --quick --binary $(BIN_DEBUG)
 	bash Tests/fuzz/run-fuzz.sh 60
+	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-packaging
 
 bench: release
