@@ -77,6 +77,7 @@ def test_slices_masks_and_index_lists_are_views_and_stack_on_demand(store: Path)
     assert np.array_equal(nested.numpy(), everything[5:15][2:8:2])
     assert nested.records[0] == ds.records[7]
     assert np.array_equal(view[-1], everything[14])
+    assert len(ds[[]]) == 0 and ds[[]].numpy().shape == (0,)
 
 
 def test_where_selects_rows_by_manifest_fields(store: Path):

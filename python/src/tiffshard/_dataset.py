@@ -111,6 +111,8 @@ class Dataset:
             base = range(len(self)) if self._positions is None else self._positions
             return Dataset(self._store, base[key])
         selection = np.asarray(key)
+        if selection.size == 0:
+            selection = selection.astype(np.int64)  # [] is an empty selection, not floats
         if selection.dtype == bool:
             if selection.shape != (len(self),):
                 raise IndexError(f"boolean index of shape {selection.shape} for {len(self)} images")
