@@ -18,8 +18,9 @@
    machine without that policy: install starts it; TIFFs dropped into /var/lib/tiffshard/ingest
    become a shard numpy loads, equal to --compare-binary's; its workers map nothing outside
    /lib and /usr/lib with the toolchain hidden, imgcodecs included; a tiffshard@ instance runs
-   too; `apt-get remove` leaves no tiffshard process and keeps the data and the conffile;
-   `apt-get purge` removes the conffile and the enablement and still keeps the data.
+   too; a reinstall (an upgrade, to dpkg) restarts both; `apt-get remove` leaves no tiffshard
+   process and keeps the data and the conffile; `apt-get purge` removes the conffile and the
+   enablement and still keeps the data.
    Finally the machine's package state is what it was (the package not installed).
 
 Prints every check, ends with `N passed, M failed`. Step 3 prints SKIP and is left out when not
@@ -178,6 +179,16 @@ class Installed:
         p = self.sd.show(INSTANCE, "ActiveState")
         self.check(p["ActiveState"] == "active", f"{INSTANCE}: {p['ActiveState']}")
 
+    def upgrade(self) -> None:
+        before = {u: self.sd.show(u, "MainPID")["MainPID"] for u in (SERVICE, INSTANCE)}
+        r = self.sd.apt("install", "--reinstall", str(self.deb))
+        self.check(r.returncode == 0, f"apt-get install --reinstall: exit {r.returncode}",
+                   r.stdout[-2000:] + r.stderr[-2000:])
+        for unit, pid in before.items():
+            p = self.sd.wait_for(unit, lambda p: p["ActiveState"] == "active" and p["MainPID"] not in ("0", pid),
+                                 "restarted", timeout=60)
+            self.check(True, f"postinst restarted {unit}: MainPID {pid} -> {p['MainPID']}")
+
     def remove(self) -> None:
         before = sorted(f.name for f in (self.state / "shards").iterdir())
         r = self.sd.apt("remove", "tiffshard")
@@ -241,6 +252,7 @@ def main() -> int:
                   ("TIFFs into /var/lib/tiffshard/ingest: a shard numpy loads", sc.ingest),
                   ("the running daemon and workers: system libraries only, no toolchain", sc.no_toolchain),
                   ("a tiffshard@cam1 instance runs too", sc.instance),
+                  ("upgrade (reinstall): postinst restarts both with the new binary", sc.upgrade),
                   ("apt-get remove: every tiffshard process stopped, data and conffile kept", sc.remove),
                   ("apt-get purge: conffile and enablement gone, data kept", sc.purge)]
         for i, (title, body) in enumerate(steps):
