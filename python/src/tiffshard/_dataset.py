@@ -144,20 +144,21 @@ class Dataset:
     # -- iteration -----------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        for image, _ in self._rows(0, with_records=False):
-            yield image
+        for shard, row in self.locations():
+            yield shard.array()[row]
 
     def items(self, start: int = 0) -> Iterator[tuple[np.ndarray, dict]]:
         """(image, record) pairs from row `start` on; follows like iteration does."""
-        return self._rows(start, with_records=True)
+        for shard, row in self.locations(start):
+            yield shard.array()[row], shard.records()[row]
 
-    def _rows(self, start: int, with_records: bool):
+    def locations(self, start: int = 0) -> Iterator[tuple[Shard, int]]:
+        """(shard, row in that shard) of each image from `start` on; follows like iteration does."""
         i = start
         while True:
             n = len(self)
             while i < n:
-                shard, row = self.locate(i)
-                yield shard.array()[row], (shard.records()[row] if with_records else None)
+                yield self.locate(i)
                 i += 1
             if not self.following or not self._store.wait_for_more(n):
                 return

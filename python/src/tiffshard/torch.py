@@ -6,7 +6,7 @@
     loader = DataLoader(TorchDataset(tiffshard.open("shards/")), batch_size=64, shuffle=True,
                         num_workers=4)
     live = DataLoader(TorchStream(tiffshard.open("shards/", follow=True)), batch_size=64,
-                      num_workers=2)
+                      num_workers=2)   # each row to one worker
 
 Each item is a new, writable tensor (the shard stays memory-mapped and is never modified); with
 `transform`, the item is `transform(array)` of a writable NumPy copy instead. `records=True`
@@ -16,6 +16,7 @@ Datasets pickle without their memory maps, so DataLoader workers map the shards 
 
 from __future__ import annotations
 
+import zlib
 from typing import Callable, Optional
 
 import numpy as np
@@ -49,7 +50,11 @@ class TorchDataset(_MapDataset):
 
 class TorchStream(IterableDataset):
     """Iterable dataset: every row in order, following new shards if the dataset follows.
-    With DataLoader workers, worker k of n takes rows k, k+n, k+2n, ..."""
+
+    With n DataLoader workers, each takes every n-th row of each shard (rotated by a checksum of
+    the shard's name): every row goes to exactly one worker even when the workers discover the
+    shards of several writers in different orders.
+    """
 
     def __init__(self, dataset: Dataset, transform: Optional[Callable] = None, records: bool = False):
         self.dataset, self.transform, self.records = dataset, transform, records
@@ -57,7 +62,7 @@ class TorchStream(IterableDataset):
     def __iter__(self):
         info = get_worker_info()
         worker, workers = (info.id, info.num_workers) if info is not None else (0, 1)
-        for i, (image, record) in enumerate(self.dataset.items()):
-            if i % workers == worker:
-                item = _item(image, self.transform)
-                yield (item, record) if self.records else item
+        for shard, row in self.dataset.locations():
+            if (row + zlib.crc32(shard.name.encode())) % workers == worker:
+                item = _item(shard.array()[row], self.transform)
+                yield (item, shard.records()[row]) if self.records else item
