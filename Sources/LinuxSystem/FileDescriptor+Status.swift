@@ -48,3 +48,15 @@ extension FileDescriptor {
         }
     }
 }
+
+extension FileDescriptor {
+    /// Asks the kernel to start reading `length` bytes from `offset` into the page cache in the background
+    /// (`length` 0: to the end of the file). Advice only: returns at once, and a failure changes nothing.
+    ///
+    /// The corresponding C function is `posix_fadvise` with `POSIX_FADV_WILLNEED`.
+    public func adviseWillNeed(offset: Int64 = 0, length: Int64 = 0) throws {
+        try SystemCall.returnedError("posix_fadvise") {
+            posix_fadvise(rawValue, off_t(offset), off_t(length), POSIX_FADV_WILLNEED)
+        }
+    }
+}

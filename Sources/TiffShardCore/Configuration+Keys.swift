@@ -76,6 +76,13 @@ extension Configuration {
             default: 2048, commands: [.run, .convert],
             parse: { ConfigurationValue.integer($0, in: 64...1_048_576) }, render: { String($0) }
         ),
+        ConfigurationKey(
+            "read-ahead", \.readAhead, allowed: "an integer from 0 to 4096 (MiB)",
+            summary:
+                "Page cache each worker may ask the kernel to fill ahead, in MiB: the files of its batch are read in the background while it decodes (0: off).",
+            default: 32, commands: [.run, .convert],
+            parse: { ConfigurationValue.integer($0, in: 0...4096) }, render: { String($0) }
+        ),
         duration(
             "idle-flush", \.idleFlush, .seconds(2), "Seal and publish a partial shard after this long without new files."),
         duration(

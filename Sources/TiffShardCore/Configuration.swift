@@ -54,6 +54,8 @@ public struct Configuration: Equatable, Sendable {
     public var decodeTimeout: Duration
     /// Address-space limit of each worker in MiB, on top of the mapped shard ring (`worker-memory-limit`).
     public var workerMemoryLimit: UInt64
+    /// Page cache each worker may have filled ahead of its decoding, in MiB; 0: off (`read-ahead`).
+    public var readAhead: UInt64
     /// Shard-name prefix so several daemons can publish into one store; empty: none (`instance`).
     public var instance: String
     /// Lowest log level written: trace, debug, info, notice, warning, error or critical (`log-level`).
@@ -77,7 +79,7 @@ public struct Configuration: Equatable, Sendable {
         (ingest, output, processedDir, failedDir) = ("", "", "", "")
         (width, height, workers, shardSize, ringSize, batchSize) = (0, 0, 0, 0, 0, 0)
         (idleFlush, maxShardAge, decodeTimeout, rescanInterval) = (.zero, .zero, .zero, nil)
-        (onSuccess, interpolation, maxPixels, workerMemoryLimit) = (.keep, .linear, 0, 0)
+        (onSuccess, interpolation, maxPixels, workerMemoryLimit, readAhead) = (.keep, .linear, 0, 0, 0)
         (followSymlinks, recursive, instance, logLevel) = (false, false, "", "")
         (dtype, color, pages, resize, padValue) = (.uint8, .gray, .first, .stretch, 0)
     }
@@ -87,7 +89,7 @@ public struct Configuration: Equatable, Sendable {
         EngineSettings(
             width: width, height: height, shardSize: shardSize, ringSize: ringSize, interpolation: interpolation,
             output: outputFormat, maxPixels: maxPixels, workerCount: workers, batchSize: batchSize, idleFlush: idleFlush,
-            maxShardAge: maxShardAge, decodeTimeout: decodeTimeout
+            maxShardAge: maxShardAge, decodeTimeout: decodeTimeout, readAheadBytes: readAhead << 20
         )
     }
 

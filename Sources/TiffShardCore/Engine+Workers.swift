@@ -128,7 +128,7 @@ extension Engine {
             workers[id]!.state = .busy(remaining: batch.map(\.id), currentSince: now)
             actions.append(.dispatch(id, DecodeBatch(
                 width: UInt32(settings.width), height: UInt32(settings.height), interpolation: settings.interpolation,
-                maxPixels: settings.maxPixels, output: settings.output,
+                maxPixels: settings.maxPixels, output: settings.output, readAheadBytes: settings.readAheadBytes,
                 jobs: batch.map {
                     DecodeJob(id: $0.id, slot: UInt32($0.slot), row: UInt32($0.row), path: $0.file.relativePath,
                               page: UInt32($0.page))

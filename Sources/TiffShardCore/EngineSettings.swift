@@ -19,13 +19,16 @@ public struct EngineSettings: Equatable, Sendable {
     public var maxShardAge: Duration?
     /// Kill a worker whose current image takes longer than this (nil: no limit).
     public var decodeTimeout: Duration?
+    /// Bytes of its batch's files a worker asks the kernel to read ahead (`read-ahead`; 0: off).
+    public var readAheadBytes: UInt64
     /// How many times a file is handed to a worker that then dies before it is rejected.
     public var maxAttempts: Int
 
     public init(
         width: Int, height: Int, shardSize: Int = 1024, ringSize: Int = 3, interpolation: Interpolation = .linear,
         output: OutputFormat = .default, maxPixels: UInt64 = 1 << 30, workerCount: Int = 2, batchSize: Int = 16, idleFlush: Duration? = nil,
-        maxShardAge: Duration? = nil, decodeTimeout: Duration? = .seconds(30), maxAttempts: Int = 2
+        maxShardAge: Duration? = nil, decodeTimeout: Duration? = .seconds(30), maxAttempts: Int = 2,
+        readAheadBytes: UInt64 = 0
     ) {
         self.width = width
         self.height = height
@@ -40,6 +43,7 @@ public struct EngineSettings: Equatable, Sendable {
         self.maxShardAge = maxShardAge
         self.decodeTimeout = decodeTimeout
         self.maxAttempts = maxAttempts
+        self.readAheadBytes = readAheadBytes
     }
 
     /// Bytes of one image row (H x W x channels x sample size).

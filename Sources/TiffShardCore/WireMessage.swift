@@ -2,7 +2,7 @@
 ///
 /// Every message is a frame: `u32 length` (little-endian, bytes after the length), `u8 type`, payload.
 /// A batch carries its output format once (dtype, color, pages and resize codes, the pad value as the bit
-/// pattern of a `Double`); each job its page; each decoded result the page's TIFF facts and its placement.
+/// pattern of a `Double`) and its read-ahead budget; each job its page; each decoded result the page's TIFF facts and its placement.
 /// The supervisor sends one `DecodeBatch` per batch; the worker answers with one `JobResult` per job,
 /// as each finishes, so the supervisor always knows which job a crashed worker was holding.
 public enum WireMessage: Equatable, Sendable {
@@ -25,7 +25,7 @@ extension WireMessage {
             w.bytes(b.root)
             w.u32(b.width); w.u32(b.height); w.u8(b.interpolation.code); w.u64(b.maxPixels)
             w.u8(b.output.dtype.code); w.u8(b.output.color.code); w.u8(b.output.pages.code)
-            w.u8(b.output.resize.code); w.u64(b.output.padValue.bitPattern)
+            w.u8(b.output.resize.code); w.u64(b.output.padValue.bitPattern); w.u64(b.readAheadBytes)
             w.u32(UInt32(b.jobs.count))
             for job in b.jobs {
                 w.u64(job.id); w.u32(job.slot); w.u32(job.row); w.bytes(job.path.bytes); w.u32(job.page)
@@ -71,6 +71,7 @@ extension WireMessage {
             guard let resize = OutputFormat.Resize(code: try r.u8()) else { throw .malformed("resize") }
             let output = OutputFormat(
                 dtype: dtype, color: color, pages: pages, resize: resize, padValue: Double(bitPattern: try r.u64()))
+            let readAheadBytes = try r.u64()
             let count = Int(try r.u32())
             var jobs: [DecodeJob] = []
             jobs.reserveCapacity(min(count, 4096))
@@ -82,7 +83,7 @@ extension WireMessage {
             try r.expectEnd()
             return .decodeBatch(DecodeBatch(
                 root: root, width: width, height: height, interpolation: interpolation, maxPixels: maxPixels,
-                output: output, jobs: jobs))
+                output: output, readAheadBytes: readAheadBytes, jobs: jobs))
         case resultType:
             let id = try r.u64()
             let outcome: JobResult.Outcome

@@ -70,6 +70,7 @@ public struct WorkerLoop {
                 while let message = try decoder.next() {
                     guard case .decodeBatch(let batch) = message else { throw WireError.malformed("unexpected message") }
                     var output = Self.kernelOutput(batch)
+                    Self.readAhead(batch)
                     for job in batch.jobs {
                         let result = decode(job, batch, &output, &errorText)
                         try socket.writeAll(WireMessage.jobResult(result).encoded())
@@ -80,6 +81,30 @@ public struct WorkerLoop {
                 return 1
             }
         }
+    }
+
+    /// Asks the kernel to read the batch's files into the page cache in the background, in job order, as long
+    /// as their sizes add up to at most `batch.readAheadBytes`: on a cold cache the disk then works on the next
+    /// files (several reads in flight) while this process decodes the current one. Advice only: a file that
+    /// cannot be opened here is left to the decode, which says why.
+    /// Returns the paths it advised, in order.
+    @discardableResult
+    static func readAhead(_ batch: DecodeBatch) -> [SourcePath] {
+        guard batch.readAheadBytes > 0 else { return [] }
+        var budget = batch.readAheadBytes
+        var seen: Set<SourcePath> = []
+        var advised: [SourcePath] = []
+        for job in batch.jobs where seen.insert(job.path).inserted {
+            let path = FilePath(bytes: job.path.absolute(under: batch.root))
+            // Non-blocking: a FIFO named x.tif must not hang the worker here either.
+            guard let file = try? FileDescriptor.open(path, [.readOnly, .nonBlocking]) else { continue }
+            defer { file.close() }
+            guard let status = try? file.status(), status.kind == .regular, status.size > 0 else { continue }
+            guard UInt64(status.size) <= budget else { break }
+            budget -= UInt64(status.size)
+            if (try? file.adviseWillNeed()) != nil { advised.append(job.path) }
+        }
+        return advised
     }
 
     /// What the kernel is to produce for every job of `batch`.

@@ -29,6 +29,7 @@ struct ConfigurationOptions: ConfigurationFlags {
     @Option(help: .key("batch-size", .run)) var batchSize: String?
     @Option(help: .key("decode-timeout", .run)) var decodeTimeout: String?
     @Option(help: .key("worker-memory-limit", .run)) var workerMemoryLimit: String?
+    @Option(help: .key("read-ahead", .run)) var readAhead: String?
     @Option(help: .key("idle-flush", .run)) var idleFlush: String?
     @Option(help: .key("max-shard-age", .run)) var maxShardAge: String?
     @Option(help: .key("instance", .run)) var instance: String?

@@ -20,7 +20,7 @@ import Testing
             names == [
                 "width", "height", "interpolation", "dtype", "color", "pages", "resize", "pad-value", "max-pixels",
                 "shard-size", "ring-size", "workers", "batch-size",
-                "decode-timeout", "worker-memory-limit", "recursive", "log-level",
+                "decode-timeout", "worker-memory-limit", "read-ahead", "recursive", "log-level",
             ])
         #expect(Configuration.keys(for: .run).count == Configuration.keys.count)
     }

@@ -68,7 +68,7 @@ func configurationLoadError(
             output: OutputFormat(dtype: .float32, color: .rgb, pages: .all, resize: .crop, padValue: -0.5),
             maxPixels: 5000,
             workerCount: 7, batchSize: 3, idleFlush: .milliseconds(500), maxShardAge: .seconds(9),
-            decodeTimeout: .seconds(11)
+            decodeTimeout: .seconds(11), readAheadBytes: 32 << 20
         )
         #expect(c.engineSettings == expected)
         #expect(c.engineSettings.slotBytes == Int(c.shardBytes))
@@ -94,14 +94,14 @@ func configurationLoadError(
 
     @Test func keyTableNamesEveryKeyOnce() {
         let names = Configuration.keys.map(\.name)
-        #expect(names.count == 27)
+        #expect(names.count == 28)
         #expect(Set(names).count == names.count)
         #expect(names.allSatisfy { $0.allSatisfy { $0.isLowercase || $0 == "-" } })
         let specified = [
             "ingest", "output", "width", "height", "workers", "shard-size", "idle-flush", "max-shard-age",
             "on-success", "processed-dir", "failed-dir", "interpolation", "max-pixels", "batch-size", "ring-size",
             "follow-symlinks", "decode-timeout", "log-level", "recursive", "rescan-interval", "worker-memory-limit",
-            "instance", "dtype", "color", "pages", "resize", "pad-value",
+            "instance", "dtype", "color", "pages", "resize", "pad-value", "read-ahead",
         ]
         #expect(Set(names) == Set(specified))
         for key in Configuration.keys {

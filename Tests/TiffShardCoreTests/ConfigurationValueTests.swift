@@ -11,7 +11,7 @@ import Testing
             ("interpolation", "lanczos"), ("dtype", "uint16"), ("color", "rgb"), ("pages", "all"),
             ("resize", "fit"), ("pad-value", "65535"), ("max-pixels", "1099511627776"), ("shard-size", "10"),
             ("ring-size", "16"), ("workers", "256"), ("batch-size", "4096"), ("idle-flush", "500ms"),
-            ("max-shard-age", "5m"), ("decode-timeout", "1h"), ("worker-memory-limit", "64"),
+            ("max-shard-age", "5m"), ("decode-timeout", "1h"), ("worker-memory-limit", "64"), ("read-ahead", "4096"),
             ("recursive", "yes"), ("follow-symlinks", "on"), ("rescan-interval", "0.25"),
             ("instance", "node-7_a.b"), ("log-level", "critical"),
         ]
@@ -38,6 +38,7 @@ import Testing
         expected.idleFlush = .milliseconds(500)
         expected.maxShardAge = .seconds(300)
         expected.decodeTimeout = .seconds(3600)
+        expected.readAhead = 4096
         expected.workerMemoryLimit = 64
         expected.recursive = true
         expected.followSymlinks = true

@@ -139,17 +139,20 @@ func decodedResultsCarryThePagesFactsAndPlacement(_ index: Int) throws {
     let empty = WireMessage.decodeBatch(
         DecodeBatch(root: [0x2F], width: 1, height: 2, interpolation: .nearest, maxPixels: 3, jobs: []))
     // The root travels once per batch as length-prefixed bytes; job paths are bytes relative to it.
-    // Then the output format: dtype, color, pages, resize codes and the pad value's Double bit pattern.
-    #expect(empty.encoded() == [39, 0, 0, 0, 1, 1, 0, 0, 0, 0x2F, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0,
-                                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    // Then the output format: dtype, color, pages, resize codes and the pad value's Double bit pattern; then
+    // the read-ahead budget (u64).
+    #expect(empty.encoded() == [47, 0, 0, 0, 1, 1, 0, 0, 0, 0x2F, 1, 0, 0, 0, 2, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0,
+                                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
     let rgb = WireMessage.decodeBatch(
         DecodeBatch(
             width: 1, height: 1, interpolation: .linear, maxPixels: 0,
             output: OutputFormat(dtype: .float32, color: .rgb, pages: .all, resize: .fit, padValue: 1),
+            readAheadBytes: 0x0102,
             jobs: [DecodeJob(id: 1, slot: 2, row: 3, path: "a", page: 0x0405)]))
     // 1.0 is 0x3FF0000000000000; a job is id, slot, row, path, page.
     #expect(Array(rgb.encoded()[26..<38]) == [2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0xF0, 0x3F])
-    #expect(Array(rgb.encoded()[42...]) == [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0x61, 5, 4, 0, 0])
+    #expect(Array(rgb.encoded()[38..<46]) == [2, 1, 0, 0, 0, 0, 0, 0])
+    #expect(Array(rgb.encoded()[50...]) == [1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0x61, 5, 4, 0, 0])
 }
 
 @Test func decoderFedByteByByte() throws {
