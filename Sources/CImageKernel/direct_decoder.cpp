@@ -59,13 +59,57 @@ void rowChannels(const Plan &plan, uint8_t *buffer, size_t planeBytes, size_t ro
     }
 }
 
+/// Uncompressed 8-bit gray strips: the needed rows, read straight into the image, one `pread` per run of
+/// rows that follow each other in the file (runs less than `mergeGap` bytes apart are read as one: a
+/// system call costs about as much as copying that many bytes from the page cache).
+void readUncompressedRows(TIFF *tif, const Layout &layout, uint8_t *gray, const RowNeeds &needs) {
+    constexpr uint64_t mergeGap = 8 << 10;
+    const auto *io = static_cast<const ClientIO *>(TIFFClientdata(tif));
+    const uint64_t width = layout.width, rowsPerStrip = layout.rowsPerStrip;
+    uint64_t runRow = 0, runOffset = 0, runBytes = 0; // the pending read: rows from runRow, bytes at runOffset
+    auto flush = [&] {
+        if (runBytes == 0) return;
+        const ssize_t got = io->file->readAt(gray + runRow * width, runBytes, runOffset);
+        if (got != static_cast<ssize_t>(runBytes)) {
+            fail(TSK_DECODE_FAILED, "rows %llu to %llu: read %lld of %llu bytes", static_cast<unsigned long long>(runRow),
+                 static_cast<unsigned long long>(runRow + runBytes / width), static_cast<long long>(got),
+                 static_cast<unsigned long long>(runBytes));
+        }
+        runBytes = 0;
+    };
+    uint32_t strip = UINT32_MAX;
+    uint64_t stripOffset = 0;
+    for (uint64_t y = 0; y < layout.height; y++) {
+        if (!needs.needs(y)) continue;
+        if (y / rowsPerStrip != strip) {
+            strip = static_cast<uint32_t>(y / rowsPerStrip);
+            stripOffset = TIFFGetStrileOffset(tif, strip); // checkBlocks: inside the file, long enough
+        }
+        const uint64_t offset = stripOffset + (y - uint64_t(strip) * rowsPerStrip) * width;
+        const uint64_t end = runOffset + runBytes;
+        const uint64_t rowsBetween = y - runRow - runBytes / width;
+        // Extend the run when this row follows it in the file and in the image (filling the gap rows too).
+        if (runBytes > 0 && offset >= end && offset - end == rowsBetween * width && offset - end <= mergeGap) {
+            runBytes = offset + width - runOffset;
+            continue;
+        }
+        flush();
+        runRow = y, runOffset = offset, runBytes = width;
+    }
+    flush();
+}
+
 void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gray, ScratchBuffer &raw,
-                  uint64_t max_pixels) {
+                  uint64_t max_pixels, const RowNeeds &needs) {
     const size_t width = layout.width, rowsPerStrip = layout.rowsPerStrip;
     const size_t rowBytes = width * plan.pixelSamples * plan.sampleBytes;
     const size_t planeBytes = checkedProduct(rowsPerStrip, rowBytes, "a strip");
     // Plain 8-bit gray needs no conversion: libtiff decodes (or preads) straight into the image.
     const bool inPlace = plan.conversion.isGray8;
+    if (inPlace && layout.compression == COMPRESSION_NONE) {
+        readUncompressedRows(tif, layout, gray, needs);
+        return;
+    }
     uint8_t *buffer = nullptr;
     if (!inPlace) {
         const size_t stripBytes = checkedProduct(planeBytes, plan.planes, "a strip");
@@ -75,6 +119,7 @@ void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gr
     const void *channels[4] = {};
     for (uint64_t y = 0; y < layout.height; y += rowsPerStrip) { // 64-bit: no wrap near 2^32
         const size_t rows = std::min<size_t>(rowsPerStrip, layout.height - y);
+        if (!needs.needsAny(y, rows)) continue; // the resize reads none of these rows
         const size_t wanted = rows * rowBytes;
         for (uint16_t plane = 0; plane < plan.planes; plane++) {
             uint32_t strip = TIFFComputeStrip(tif, static_cast<uint32_t>(y), plane);
@@ -91,7 +136,7 @@ void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gr
 }
 
 void decodeTiles(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gray, ScratchBuffer &raw,
-                 uint64_t max_pixels) {
+                 uint64_t max_pixels, const RowNeeds &needs) {
     const size_t width = layout.width, tileWidth = layout.tileWidth, tileHeight = layout.tileHeight;
     const size_t tileRowBytes = tileWidth * plan.pixelSamples * plan.sampleBytes;
     const size_t tileBytes = checkedProduct(tileRowBytes, tileHeight, "a tile");
@@ -101,6 +146,7 @@ void decodeTiles(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gra
     const void *channels[4] = {};
     for (uint64_t y = 0; y < layout.height; y += tileHeight) {
         const size_t rows = std::min<size_t>(tileHeight, layout.height - y);
+        if (!needs.needsAny(y, rows)) continue;
         for (uint64_t x = 0; x < layout.width; x += tileWidth) {
             const size_t columns = std::min<size_t>(tileWidth, layout.width - x);
             for (uint16_t plane = 0; plane < plan.planes; plane++) {
@@ -119,11 +165,12 @@ void decodeTiles(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gra
 
 } // namespace
 
-void decodeDirect(TIFF *tif, const Layout &layout, uint8_t *gray, ScratchBuffer &raw, uint64_t max_pixels) {
+void decodeDirect(TIFF *tif, const Layout &layout, uint8_t *gray, ScratchBuffer &raw, uint64_t max_pixels,
+                  const RowNeeds &needs) {
     resetTiffMessages();
     const Plan plan = makePlan(layout);
-    if (layout.tiled) decodeTiles(tif, layout, plan, gray, raw, max_pixels);
-    else decodeStrips(tif, layout, plan, gray, raw, max_pixels);
+    if (layout.tiled) decodeTiles(tif, layout, plan, gray, raw, max_pixels, needs);
+    else decodeStrips(tif, layout, plan, gray, raw, max_pixels, needs);
 }
 
 } // namespace tsk

@@ -17,6 +17,7 @@
 #include "kernel_failure.hpp"
 #include "pixel_convert.hpp"
 #include "resize_into.hpp"
+#include "row_needs.hpp"
 #include "tiff_messages.hpp"
 #include "tiff_reader.hpp"
 
@@ -158,7 +159,10 @@ tsk_status tsk_decode_resize(const char *path, uint8_t *destination, int32_t dst
             info->pages = static_cast<uint32_t>(tsk::listPages(file).size());
             if (!info->used_fallback) {
                 uint8_t *gray = grayScratch.reserve(layout.pixels());
-                tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, max_pixels);
+                tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, max_pixels,
+                                  tsk::rowsRead(layout.width, layout.height, static_cast<uint32_t>(dst_width),
+                                                static_cast<uint32_t>(dst_height), 0,
+                                                static_cast<uint32_t>(dst_height), interpolation));
                 cv::Mat source(static_cast<int>(layout.height), static_cast<int>(layout.width), CV_8UC1, gray);
                 tsk::resizeInto(source, destination, dst_width, dst_height, interpolation);
                 return;
@@ -199,7 +203,8 @@ tsk_status tsk_decode(const char *path, uint32_t page, const tsk_output *output,
             info->directory = directory;
             if (defaultMode && !info->used_fallback) {
                 uint8_t *gray = grayScratch.reserve(layout.pixels());
-                tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, output->max_pixels);
+                tsk::decodeDirect(reader.handle(), layout, gray, rawScratch, output->max_pixels,
+                                  tsk::rowsRead(layout.width, layout.height, *output));
                 cv::Mat source(static_cast<int>(layout.height), static_cast<int>(layout.width), CV_8UC1, gray);
                 if (output->resize == TSK_RESIZE_STRETCH) {
                     // Today's path, unchanged: straight into the row.

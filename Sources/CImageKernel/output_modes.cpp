@@ -82,7 +82,7 @@ bool hasDirectGrayRoute(const Layout &layout, const tsk_output &output) noexcept
 }
 
 cv::Mat decodeGrayByValue(TIFF *tif, const Layout &layout, const tsk_output &output, ScratchBuffer &raw) {
-    cv::Mat samples = decodeSamples(tif, layout, raw, output.max_pixels);
+    cv::Mat samples = decodeSamples(tif, layout, raw, output.max_pixels, rowsRead(layout.width, layout.height, output));
     return toOutputDepth(samples, output);
 }
 
@@ -151,7 +151,7 @@ bool hasDirectRgbRoute(const Layout &layout, const tsk_output &output) noexcept 
 }
 
 cv::Mat decodeRgbDirect(TIFF *tif, const Layout &layout, const tsk_output &output, ScratchBuffer &raw) {
-    cv::Mat samples = decodeSamples(tif, layout, raw, output.max_pixels);
+    cv::Mat samples = decodeSamples(tif, layout, raw, output.max_pixels, rowsRead(layout.width, layout.height, output));
     const int n = samples.channels();
     const size_t pixels = samples.total();
     const bool gray = layout.photometric == PHOTOMETRIC_MINISBLACK;

@@ -50,6 +50,26 @@ void checkOutput(const tsk_output &output, uint32_t page) {
         fail(TSK_INTERNAL, "pad value %g does not fit the dtype", pad);
 }
 
+Geometry placementGeometry(uint32_t w, uint32_t h, const tsk_output &output) noexcept {
+    const uint32_t W = static_cast<uint32_t>(output.width), H = static_cast<uint32_t>(output.height);
+    const double sx = static_cast<double>(W) / w, sy = static_cast<double>(H) / h;
+    switch (output.resize) {
+    case TSK_RESIZE_FIT: {
+        const double s = std::min(sx, sy);
+        const uint32_t nw = std::min(W, scaled(w, s)), nh = std::min(H, scaled(h, s));
+        return {nw, nh, static_cast<int32_t>((W - nw) / 2), static_cast<int32_t>((H - nh) / 2), 0, nh};
+    }
+    case TSK_RESIZE_CROP: {
+        const double s = std::max(sx, sy);
+        const uint32_t nw = std::max(W, scaled(w, s)), nh = std::max(H, scaled(h, s));
+        const uint32_t x = (nw - W) / 2, y = (nh - H) / 2;
+        return {nw, nh, -static_cast<int32_t>(x), -static_cast<int32_t>(y), y, H};
+    }
+    default:
+        return {W, H, 0, 0, 0, H};
+    }
+}
+
 void placeInto(const cv::Mat &image, const tsk_output &output, void *destination, tsk_placement *placement) {
     const int type = outputType(output);
     if (image.type() != type) fail(TSK_INTERNAL, "decoded image of type %d, expected %d", image.type(), type);
@@ -57,17 +77,12 @@ void placeInto(const cv::Mat &image, const tsk_output &output, void *destination
     const uint32_t w = static_cast<uint32_t>(image.cols), h = static_cast<uint32_t>(image.rows);
     cv::Mat row(static_cast<int>(H), static_cast<int>(W), type, destination);
     const int interpolation = openCVInterpolation(output.interpolation);
-    const double sx = static_cast<double>(W) / w, sy = static_cast<double>(H) / h;
+    const Geometry g = placementGeometry(w, h, output);
     switch (output.resize) {
-    case TSK_RESIZE_STRETCH:
-        *placement = {W, H, 0, 0};
-        cv::resize(image, row, row.size(), 0, 0, interpolation);
-        break;
     case TSK_RESIZE_FIT: {
-        const double s = std::min(sx, sy);
-        const uint32_t nw = std::min(W, scaled(w, s)), nh = std::min(H, scaled(h, s));
-        const uint32_t x = (W - nw) / 2, y = (H - nh) / 2;
-        *placement = {nw, nh, static_cast<int32_t>(x), static_cast<int32_t>(y)};
+        const uint32_t nw = g.resizedWidth, nh = g.resizedHeight;
+        const uint32_t x = static_cast<uint32_t>(g.offsetX), y = static_cast<uint32_t>(g.offsetY);
+        *placement = {nw, nh, g.offsetX, g.offsetY};
         row.setTo(cv::Scalar::all(output.pad_value));
         cv::Mat window = row(cv::Rect(static_cast<int>(x), static_cast<int>(y), static_cast<int>(nw), static_cast<int>(nh)));
         cv::resize(image, window, window.size(), 0, 0, interpolation);
@@ -75,18 +90,21 @@ void placeInto(const cv::Mat &image, const tsk_output &output, void *destination
         break;
     }
     case TSK_RESIZE_CROP: {
-        const double s = std::max(sx, sy);
-        const uint32_t nw = std::max(W, scaled(w, s)), nh = std::max(H, scaled(h, s));
+        const uint32_t nw = g.resizedWidth, nh = g.resizedHeight;
         const uint64_t bytes = uint64_t(nw) * nh * row.elemSize();
         if (bytes > (uint64_t(1) << 31))
             fail(TSK_TOO_LARGE, "cropping a %ux%u page to %ux%u resizes it to %ux%u first (%llu bytes)", w, h, W, H, nw, nh,
                  static_cast<unsigned long long>(bytes));
-        const uint32_t x = (nw - W) / 2, y = (nh - H) / 2;
-        *placement = {nw, nh, -static_cast<int32_t>(x), -static_cast<int32_t>(y)};
+        const uint32_t x = static_cast<uint32_t>(-g.offsetX), y = static_cast<uint32_t>(-g.offsetY);
+        *placement = {nw, nh, g.offsetX, g.offsetY};
         cv::resize(image, cropScratch, cv::Size(static_cast<int>(nw), static_cast<int>(nh)), 0, 0, interpolation);
         cropScratch(cv::Rect(static_cast<int>(x), static_cast<int>(y), static_cast<int>(W), static_cast<int>(H))).copyTo(row);
         break;
     }
+    default:
+        *placement = {W, H, 0, 0};
+        cv::resize(image, row, row.size(), 0, 0, interpolation);
+        break;
     }
     if (row.data != destination) fail(TSK_INTERNAL, "cv::resize did not write into the destination");
 }

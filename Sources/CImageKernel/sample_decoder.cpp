@@ -50,7 +50,8 @@ int storageDepth(const Layout &layout) noexcept {
     }
 }
 
-cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint64_t max_pixels) {
+cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint64_t max_pixels,
+                      const RowNeeds &needs) {
     resetTiffMessages();
     const int depth = storageDepth(layout);
     if (depth < 0 || layout.samples == 0 || layout.samples > CV_CN_MAX) {
@@ -84,6 +85,10 @@ cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint6
         }
         for (uint64_t y = 0; y < height; y += rowsPerStrip) {
             const size_t rows = std::min<size_t>(rowsPerStrip, height - y);
+            if (!needs.needsAny(y, rows)) {
+                std::memset(out + y * rowBytes, 0, rows * rowBytes);
+                continue;
+            }
             const size_t wanted = rows * stripRowBytes;
             for (uint16_t plane = 0; plane < (separate ? samples : 1); plane++) {
                 const uint32_t strip = TIFFComputeStrip(tif, static_cast<uint32_t>(y), plane);
@@ -102,6 +107,10 @@ cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint6
     uint8_t *buffer = raw.reserve(tileBytes);
     for (uint64_t y = 0; y < height; y += tileHeight) {
         const size_t rows = std::min<size_t>(tileHeight, height - y);
+        if (!needs.needsAny(y, rows)) {
+            std::memset(out + y * rowBytes, 0, rows * rowBytes);
+            continue;
+        }
         for (uint64_t x = 0; x < width; x += tileWidth) {
             const size_t columns = std::min<size_t>(tileWidth, width - x);
             for (uint16_t plane = 0; plane < (separate ? samples : 1); plane++) {

@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 #include <tiffio.h>
 
+#include "row_needs.hpp"
 #include "scratch_buffer.hpp"
 #include "tiff_reader.hpp"
 
@@ -21,7 +22,9 @@ int storageDepth(const Layout &layout) noexcept;
 /// Mat holding the unsigned bits. Orientation must be top-left (TSK_UNSUPPORTED otherwise), the
 /// codec configured. libtiff errors are TSK_DECODE_FAILED; a block or image over the budget is
 /// TSK_TOO_LARGE. Strips of contiguous data are decoded straight into the image.
-cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint64_t max_pixels);
+/// Strips and tile rows holding none of `needs`' rows are not decoded; their rows are zero.
+cv::Mat decodeSamples(TIFF *tif, const Layout &layout, ScratchBuffer &raw, uint64_t max_pixels,
+                      const RowNeeds &needs = RowNeeds());
 
 /// The samples of `decoded` as float32 by value (uint32 bits read as unsigned).
 cv::Mat samplesToFloat(const cv::Mat &decoded, const Layout &layout);
