@@ -36,6 +36,8 @@ _Static_assert(sizeof(struct epoll_event) <= sizeof(tsl_epoll_event), "in-place 
 
 int tsl_memfd_create(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
+int tsl_allocate(int fd, long long size) { return fallocate(fd, 0, 0, (off_t)size); }
+
 int tsl_rename_noreplace(const char *from, const char *to) {
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }

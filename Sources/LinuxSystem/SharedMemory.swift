@@ -18,7 +18,12 @@ public final class SharedMemory: @unchecked Sendable {
     public convenience init(name: String, size: Int) throws {
         precondition(size > 0, "SharedMemory needs a positive size")
         let fd = FileDescriptor(rawValue: try SystemCall.value("memfd_create", path: name) { tsl_memfd_create(name) })
-        do { try fd.truncate(to: size) } catch {
+        do {
+            try fd.truncate(to: size)
+            // The pages are allocated (and zeroed) by the kernel now, in one call: a shortage is an error
+            // here, at start-up, not a SIGBUS when a worker first writes a row.
+            _ = try SystemCall.value("fallocate", path: name) { tsl_allocate(fd.rawValue, Int64(size)) }
+        } catch {
             fd.close()
             throw error
         }

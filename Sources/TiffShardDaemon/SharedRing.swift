@@ -16,12 +16,10 @@ final class SharedRing {
         segments = try (0..<settings.ringSize).map { i in
             try SharedMemory(name: "tiffshard-shard-\(i)", size: max(settings.slotBytes, 1))
         }
-        // Touch every page now: the ring's memory is taken once, at start-up, where a shortage is a clear
-        // error, instead of page by page as rows arrive (where a memory limit would kill a worker with
-        // SIGBUS mid-run). Memory use is then constant from the first image on.
-        for segment in segments {
-            segment.base.initializeMemory(as: UInt8.self, repeating: 0, count: segment.size)
-        }
+        // SharedMemory allocates every page with fallocate: the ring's memory is taken once, at start-up,
+        // where a shortage is a clear error, instead of page by page as rows arrive (where a memory limit
+        // would kill a worker with SIGBUS mid-run). Memory use is then constant from the first image on.
+        // (Touching every page from here did the same at page-fault speed: 155 ms for a 192 MiB ring.)
     }
 
     /// Bytes per segment.

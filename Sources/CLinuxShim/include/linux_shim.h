@@ -14,6 +14,9 @@
 
 /// memfd_create(name, MFD_CLOEXEC). Returns a descriptor or -1 with errno set.
 int tsl_memfd_create(const char *name);
+/// fallocate(fd, 0, 0, size): allocates a memfd's pages now (ENOSPC/ENOMEM when memory is short). Returns
+/// 0 or -1 with errno.
+int tsl_allocate(int fd, long long size);
 
 /// renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE). Returns 0 or -1 with errno set.
 int tsl_rename_noreplace(const char *from, const char *to);
