@@ -9,5 +9,7 @@ enum LogKey {
     /// A rejection's `Rejection.Category` raw value (`not-tiff`, `crashed`...).
     static let category = "category"
     static let rows = "rows"
+    static let bytes = "bytes"
+    static let milliseconds = "ms"
     static let path = "path"
 }

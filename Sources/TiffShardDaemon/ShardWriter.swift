@@ -15,6 +15,7 @@ struct ShardWriter {
     }
 
     func write(_ publication: ShardPublication, ring: SharedRing, policy: PublicationPolicy) throws {
+        let started = MonotonicClock.now()
         let naming = policy.naming
         let arrayName = naming.arrayName(publication.sequence)
         let manifestName = naming.manifestName(publication.sequence)
@@ -74,8 +75,11 @@ struct ShardWriter {
         committed = true
         // The renames are durable only once the directory entry is on disk.
         try attempt(policy.output) { try FileSystem.syncDirectory(policy.output) }
-        logger.info("published \(arrayName) (\(publication.rows.count) rows)", metadata: [
-            LogKey.shard: "\(arrayName)", LogKey.rows: "\(publication.rows.count)",
+        let bytes = header.count + publication.rows.count * ring.settings.imageBytes
+        let milliseconds = Format.fixed(Format.seconds(MonotonicClock.now() - started) * 1000, 1)
+        logger.info("published \(arrayName) (\(publication.rows.count) rows, \(bytes) bytes, \(milliseconds) ms)", metadata: [
+            LogKey.shard: "\(arrayName)", LogKey.rows: "\(publication.rows.count)", LogKey.bytes: "\(bytes)",
+            LogKey.milliseconds: "\(milliseconds)",
         ])
     }
 
