@@ -103,7 +103,9 @@ def main() -> None:
              "", "Top functions by self cost:", "", *table(kernel["self"], args.top, count), "",
              "Top functions by inclusive cost:", "", *table(kernel["inclusive"], args.top, count), "",
              "libtiff's internal functions show as addresses: Debian ships its symbols separately "
-             "(libtiff6-dbgsym in the debian-debug archive).", ""]
+             "(libtiff6-dbgsym in the debian-debug archive). Ir counts user-space instructions only: "
+             "the kernel's side of a pread (copying the bytes, `_copy_to_iter` in perf) is not in it, so "
+             "for uncompressed sources compare the syscall counts of `run.py strips` too.", ""]
     if args.whole:
         with tempfile.TemporaryDirectory(dir=work) as src:
             for path in files:
@@ -114,9 +116,8 @@ def main() -> None:
                   "| process | Ir | Ir per image |", "| --- | ---: | ---: |"]
         for p in whole["processes"]:
             lines.append(f"| {p['role']} | {p['total_ir']:,} | {p['total_ir'] / count:,.0f} |")
-        worker = next((p for p in whole["processes"] if p["role"] == "worker"), None)
-        if worker:
-            lines += ["", "Worker, top functions by self cost:", "", *table(worker["self"], args.top, count)]
+        for p in whole["processes"]:
+            lines += ["", f"`{p['role']}` process, top functions by self cost:", "", *table(p["self"], args.top, count)]
         lines.append("")
     if args.perf:
         if not profiling.perf_available():
