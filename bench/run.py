@@ -5,7 +5,11 @@
                                                       daemon benchmarks if `tiffshard run` exists
     python3 bench/run.py convert [options]            baseline vs `tiffshard convert` only
     python3 bench/run.py latency [options]            trickled files: rename -> shard published
-    python3 bench/run.py daemon-throughput [options]  pre-filled ingest: `run` vs `convert`
+    python3 bench/run.py daemon-throughput [options]  pre-filled ingest: `run` vs `convert` (--cold)
+    python3 bench/run.py cold [options]               cold vs warm page cache, and the disk's read rate
+    python3 bench/run.py strips [options]             2048x2048 strip corpora: tiffshard vs the bare loop
+    python3 bench/run.py startup [options]            `run` with an empty ingest: spawn -> READY=1
+    python3 bench/run.py compare --tiffshard-before B  two tiffshard builds, alternated, mixed corpora
 
 Builds tiffshard (release) if it is missing, generates the corpora if missing,
 prints a markdown report and writes it to bench/results/latest.md (or
@@ -22,7 +26,7 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
-COMMANDS = ("all", "convert", "latency", "daemon-throughput")
+COMMANDS = ("all", "convert", "latency", "daemon-throughput", "cold", "strips", "startup", "compare")
 
 
 def check_dependencies() -> None:
@@ -45,11 +49,13 @@ def parse(argv: list[str]) -> tuple[str, argparse.Namespace]:
     if argv and argv[0] in COMMANDS:
         command, argv = argv[0], argv[1:]
     parser = argparse.ArgumentParser(
-        usage="run.py [all|convert|latency|daemon-throughput] [options]",
+        usage="run.py [all|convert|latency|daemon-throughput|cold|strips|startup|compare] [options]",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add = parser.add_argument
     add("--tiffshard", metavar="PATH", help="tiffshard binary (default: REPO/.build/release/tiffshard, built if missing)")
     add("--no-build", action="store_true", help="never run swift build")
+    add("--tiffshard-before", metavar="PATH",
+        help="a second tiffshard build, run alternately with --tiffshard in convert, cold, strips (required by compare)")
     add("--baseline-only", action="store_true", help="convert benchmark without tiffshard (to test the harness)")
     add("--sizes", help="corpus sizes for the convert benchmark (default 1000,8000; --quick 300)")
     add("--rounds", type=int, help="rounds per size, tools alternating order (default 3; --quick 1)")
@@ -68,10 +74,25 @@ def parse(argv: list[str]) -> tuple[str, argparse.Namespace]:
         help="--max-shard-age of the daemon in `latency` (default 1 s; 0 = daemon default)")
     add("--daemon-count", type=int, help="images of `daemon-throughput` (default 1000; --quick 300)")
     add("--shard-size", type=int, help="--shard-size of `daemon-throughput` (default 250; --quick 100)")
+    add("--evict", choices=("drop-caches", "fadvise"), default="drop-caches",
+        help="how cold runs empty the page cache (default drop-caches; fadvise evicts only the corpus)")
+    add("--cold", action="store_true", help="daemon-throughput on a cold page cache (corpus evicted before each run)")
+    add("--cold-size", type=int, help="mixed corpus of `cold` (default 1000; --quick 300)")
+    add("--strip-layouts", default="raw,deflate", help="corpora of `strips` (raw, deflate, lzw; default raw,deflate)")
+    add("--strip-count", type=int, help="images per strip corpus (default 300; --quick 60)")
+    add("--strip-side", type=int, default=2048, help="side of the strip corpora's images (default 2048)")
+    add("--strip-rows", type=int, default=8, help="rows per strip (default 8)")
+    add("--strip-size", default="256x256", help="output size of `strips` (default 256x256)")
+    add("--no-baseline", action="store_true", help="`strips` without the Python baseline")
+    add("--no-strace", action="store_true", help="`strips` without the strace -c run")
+    add("--startup-rounds", type=int, help="spawns of `startup`, warm and cold each (default 10; --quick 3)")
     add("--report", metavar="FILE", help="markdown output (default bench/results/latest.md or <command>.md)")
     args = parser.parse_args(argv)
+    if command == "compare" and not args.tiffshard_before:
+        parser.error("compare needs --tiffshard-before PATH (and --tiffshard PATH for the other build)")
     defaults = {"sizes": ("1000,8000", "300"), "rounds": (3, 1), "latency_count": (100, 30),
-                "daemon_count": (1000, 300), "shard_size": (250, 100)}
+                "daemon_count": (1000, 300), "shard_size": (250, 100), "cold_size": (1000, 300),
+                "strip_count": (300, 60), "startup_rounds": (10, 3)}
     for name, (normal, quick) in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, quick if args.quick else normal)
@@ -82,7 +103,8 @@ def main() -> None:
     command, args = parse(sys.argv[1:])
     check_dependencies()
     sys.path.insert(0, BENCH)
-    from benchkit import convert_bench, corpus, daemon_bench, report, tiffshard
+    from benchkit import (bare, cache, cold_bench, convert_bench, corpus, daemon_bench, report, report_modes,
+                          strips_bench, tiffshard)
     from benchkit.measure import become_subreaper
 
     def log(message: str) -> None:
@@ -91,16 +113,48 @@ def main() -> None:
     become_subreaper()
     needs_binary = not (command in ("all", "convert") and args.baseline_only)
     binary = tiffshard.resolve_binary(args.tiffshard, REPO, not args.no_build) if needs_binary else None
+    before = tiffshard.resolve_binary(args.tiffshard_before, REPO, False) if args.tiffshard_before else None
     tools = ["baseline"] + ([] if args.no_cv1 else ["baseline-cv1"]) + ([] if binary is None else ["tiffshard"])
-    settings = convert_bench.Settings(binary=binary, width=args.width, height=args.height, workers=args.workers,
-                                      rounds=args.rounds, interval=args.sample_ms / 1000, tools=tuple(tools))
+    if before:
+        tools = ["tiffshard-before", "tiffshard"] if command == "compare" else tools + ["tiffshard-before"]
+    settings = convert_bench.Settings(binary=binary, binary_before=before, width=args.width, height=args.height,
+                                      workers=args.workers, rounds=args.rounds, interval=args.sample_ms / 1000,
+                                      tools=tuple(tools))
     started, self_before = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
     sections: list[str] = []
 
-    if command in ("all", "convert"):
+    if command in ("all", "convert", "compare"):
         sizes = [int(s) for s in args.sizes.split(",") if s]
         results = [convert_bench.bench_size(settings, size, log) for size in sizes]
-        sections += ["## One-shot conversion", "", *report.convert_tables(results, settings), ""]
+        title = "## Before/after: two tiffshard builds, alternated" if command == "compare" else "## One-shot conversion"
+        sections += [title, "", *report.convert_tables(results, settings), ""]
+
+    if command == "cold":
+        cold_settings = cold_bench.settings_for(settings)
+        src = corpus.ensure(args.cold_size)
+        result = cold_bench.bench(cold_settings, src, corpus.label(args.cold_size), args.evict, log,
+                                  name=f"mixed {corpus.label(args.cold_size)}")
+        sections += ["## Cold page cache vs warm, and the disk's read rate", "", *report_modes.cold_tables(result)]
+
+    if command == "strips":
+        width, height = (int(v) for v in args.strip_size.lower().split("x"))
+        strip_settings = strips_bench.settings_for(settings, width, height, not args.no_baseline)
+        strip_settings.bare = bare.build()
+        layouts = [layout for layout in args.strip_layouts.split(",") if layout]
+        results = [strips_bench.bench_layout(strip_settings, layout, args.strip_count, args.strip_side, args.strip_rows,
+                                             log, trace=not args.no_strace) for layout in layouts]
+        sections += [f"## Strip corpora at {width}x{height}: tiffshard vs the bare full-decode loop", "",
+                     *report_modes.strip_tables(results),
+                     *report.convert_tables([s.result for s in results], strip_settings), ""]
+
+    if command == "startup":
+        runs = [daemon_bench.startup(settings, args.startup_rounds, None, log)]
+        try:
+            cache.drop_caches()
+            runs.append(daemon_bench.startup(settings, args.startup_rounds, "drop-caches", log))
+        except cache.EvictionFailed as error:
+            log(f"startup: no cold runs: {error}")
+        sections += ["## Start-up: `run` to READY=1", "", *report_modes.startup_table(runs)]
 
     daemon_ok = binary is not None and tiffshard.supports(binary, "run")
     if command == "all" and not args.no_daemon and binary is not None and not daemon_ok:
@@ -115,8 +169,9 @@ def main() -> None:
         sections += ["## Daemon latency (file renamed in -> its shard published)", "",
                      *report.latency_table(result)]
     if run_daemon and command in ("all", "daemon-throughput"):
-        result = daemon_bench.throughput(settings, args.daemon_count, args.shard_size, args.idle_flush, log)
-        sections += ["## Daemon throughput (pre-filled ingest directory vs convert)", "",
+        result = daemon_bench.throughput(settings, args.daemon_count, args.shard_size, args.idle_flush, log,
+                                         evict=args.evict if args.cold else None)
+        sections += [f"## Daemon throughput (pre-filled ingest directory vs convert){', cold cache' if args.cold else ''}", "",
                      *report.throughput_table(result), ""]
 
     self_after = resource.getrusage(resource.RUSAGE_SELF)

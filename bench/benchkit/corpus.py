@@ -55,3 +55,31 @@ def warm(directory: str) -> int:
                 total += len(chunk)
     WARM_CPU[0] += time.process_time() - started
     return total
+
+
+STRIP_LAYOUTS = {"raw": "uncompressed", "deflate": "Deflate (zlib 6)", "lzw": "LZW"}
+
+
+def strip_corpus_dir(layout: str, count: int, side: int, rows_per_strip: int) -> str:
+    """bench/corpus-2048-raw8 for the default 300 images, bench/corpus-2048-raw8-60 for 60."""
+    suffix = "" if count == 300 else f"-{count}"
+    return os.path.join(BENCH, f"corpus-{side}-{layout}{rows_per_strip}{suffix}")
+
+
+def ensure_strips(layout: str, count: int = 300, side: int = 2048, rows_per_strip: int = 8, seed: int = 1) -> str:
+    """bench/corpus-<side>-<layout><rows> (make_strip_corpus.py), generated if incomplete."""
+    directory = strip_corpus_dir(layout, count, side, rows_per_strip)
+    if len(files(directory)) == count:
+        return directory
+    if len(files(directory)) > count:
+        sys.exit(f"run.py: {directory} holds more than {count} images; remove it")
+    print(f"run.py: generating {count} {side}x{side} {layout} images in {directory}", file=sys.stderr)
+    command = [sys.executable, os.path.join(BENCH, "make_strip_corpus.py"), "--layout", layout, "--count", str(count),
+               "--out", directory, "--side", str(side), "--rows-per-strip", str(rows_per_strip), "--seed", str(seed)]
+    if subprocess.run(command).returncode != 0 or len(files(directory)) != count:
+        sys.exit("run.py: make_strip_corpus.py failed")
+    return directory
+
+
+def strip_corpus_name(layout: str, count: int, side: int, rows_per_strip: int) -> str:
+    return f"{side}² {STRIP_LAYOUTS[layout]}, {rows_per_strip} rows/strip ({count})"

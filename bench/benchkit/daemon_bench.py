@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from . import corpus, tiffshard
+from . import cache, corpus, tiffshard
 from .convert_bench import Settings
 from .daemon import Daemon, DaemonFailed, ShardWatcher
 from .measure import TreeMonitor, reap_descendants, reap_zombies, run_measured
@@ -114,9 +114,10 @@ def _fill(ingest: str, files: list[str]) -> None:
             shutil.copyfile(path, target)
 
 
-def _daemon_round(settings: Settings, files: list[str], shard_size: int, idle_flush: float) -> dict:
+def _daemon_round(settings: Settings, files: list[str], shard_size: int, idle_flush: float, prepare) -> dict:
     root, ingest, output = _workdir(settings, "daemon")
     _fill(ingest, files)
+    prepare()  # warm or evict the corpus, after the links exist (drop_caches also drops dentries)
     daemon = Daemon(settings.binary, _run_arguments(settings, ingest, output, idle_flush, None, shard_size), root)
     watcher = ShardWatcher(output)
     monitor = TreeMonitor(settings.interval)
@@ -146,9 +147,10 @@ def _daemon_round(settings: Settings, files: list[str], shard_size: int, idle_fl
     return result
 
 
-def _convert_round(settings: Settings, src: str, count: int, shard_size: int) -> dict:
+def _convert_round(settings: Settings, src: str, count: int, shard_size: int, prepare) -> dict:
     out = os.path.join(settings.runs_dir, "daemon-convert")
     shutil.rmtree(out, ignore_errors=True)
+    prepare()
     m = run_measured(tiffshard.convert_command(settings.binary, src, out, settings.width, settings.height,
                                                settings.workers, shard_size), settings.interval)
     rows = tiffshard.read_shards(out)[0].shape[0] if m.returncode == 0 else 0
@@ -158,21 +160,30 @@ def _convert_round(settings: Settings, src: str, count: int, shard_size: int) ->
             "error": None if m.returncode == 0 else m.stderr[-800:]}
 
 
-def throughput(settings: Settings, count: int, shard_size: int, idle_flush: float, log) -> dict:
+def throughput(settings: Settings, count: int, shard_size: int, idle_flush: float, log,
+               evict: str | None = None) -> dict:
     """A pre-filled ingest directory drained by `run` against `convert` on the same
-    files, alternating the order over the rounds."""
+    files, alternating the order over the rounds. Warm page cache, or with `evict` (a
+    `cache.METHODS` name) the corpus evicted before every run and checked out with mincore."""
     src = corpus.ensure(count)
     files = corpus.files(src)
+    residual: list[float] = []
+
+    def prepare() -> None:
+        if evict:
+            residual.append(cache.evict(files, evict))
+        else:
+            corpus.warm(src)
+
     if count % shard_size:
         log(f"daemon-throughput: {count} is not a multiple of --shard-size {shard_size}: the daemon "
             f"will wait {idle_flush:g} s of idleness before flushing its last, partial shard")
     runs: dict[str, list[dict]] = {"daemon": [], "convert": []}
     for round_index in range(settings.rounds):
-        corpus.warm(src)
         order = ("daemon", "convert") if round_index % 2 == 0 else ("convert", "daemon")
         for mode in order:
-            run = (_daemon_round(settings, files, shard_size, idle_flush) if mode == "daemon"
-                   else _convert_round(settings, src, count, shard_size))
+            run = (_daemon_round(settings, files, shard_size, idle_flush, prepare) if mode == "daemon"
+                   else _convert_round(settings, src, count, shard_size, prepare))
             runs[mode].append(run)
             seconds = run.get("seconds")
             log(f"daemon-throughput round {round_index + 1}/{settings.rounds} {mode:<7} "
@@ -186,4 +197,40 @@ def throughput(settings: Settings, count: int, shard_size: int, idle_flush: floa
     loss = None
     if medians["daemon"] and medians["convert"]:
         loss = 100.0 * (medians["daemon"] - medians["convert"]) / medians["convert"]
-    return {"count": count, "shard_size": shard_size, "runs": runs, "median_s": medians, "daemon_slower_pct": loss}
+    return {"count": count, "shard_size": shard_size, "runs": runs, "median_s": medians, "daemon_slower_pct": loss,
+            "evict": evict, "residual_max": max(residual, default=None)}
+
+
+def startup(settings: Settings, rounds: int, evict: str | None, log) -> dict:
+    """`run` with an empty ingest directory: time from spawn (just before fork/exec) to READY=1 on a
+    real NOTIFY_SOCKET, `rounds` times; then SIGTERM. With `evict == "drop-caches"` every clean
+    page of the machine is dropped first (the binary and its libraries are read from disk)."""
+    ready_ms: list[float] = []
+    exits: list[int] = []
+    errors: list[str] = []
+    command = ""
+    for round_index in range(rounds):
+        root, ingest, output = _workdir(settings, "startup")
+        daemon = Daemon(settings.binary, _run_arguments(settings, ingest, output, 1, None, None), root)
+        command = " ".join(daemon.command)
+        if evict:
+            cache.drop_caches()
+        reap_zombies()
+        daemon.start()
+        outcome = "no READY=1"
+        try:
+            ready_ms.append(1000 * daemon.wait_ready())
+            outcome = f"READY=1 after {ready_ms[-1]:.1f} ms"
+        except DaemonFailed as error:
+            errors.append(str(error))
+        finally:
+            exits.append(daemon.stop())
+            reap_descendants()
+        shutil.rmtree(root, ignore_errors=True)
+        log(f"startup {'cold' if evict else 'warm'} {round_index + 1}/{rounds}: {outcome}, exit {exits[-1]}")
+    result = {"command": command, "state": "cold" if evict else "warm", "rounds": rounds, "ready_ms": ready_ms,
+              "exits": exits, "errors": errors}
+    if ready_ms:
+        result.update(p50_ms=statistics.median(ready_ms), min_ms=min(ready_ms), max_ms=max(ready_ms),
+                      p90_ms=float(np.percentile(ready_ms, 90)))
+    return result

@@ -51,48 +51,55 @@ def environment(settings: Settings) -> list[str]:
     return lines
 
 
+REFERENCES = ("baseline", "bare", "tiffshard-before")  # what tiffshard is divided by in the ratio table
+
+
 def convert_tables(results: list[SizeResult], settings: Settings) -> list[str]:
-    lines = ["| images | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB (median) | peak ΣRSS MiB (median) | processes | cores used | background cores |",
+    first = "corpus" if any(r.name for r in results) else "images"
+    lines = [f"| {first} | tool | img/s (median) | wall s | CPU ms/image | peak PSS MiB (median) | peak ΣRSS MiB (median) | processes | cores used | background cores |",
              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in results:
         for tool in settings.tools:
-            lines.append(f"| {r.count:,} | {TOOL_NAMES[tool]} | {_fmt(r.throughput(tool))} | {_fmt(r.wall(tool), 2)} | "
+            lines.append(f"| {r.title} | {TOOL_NAMES[tool]} | {_fmt(r.throughput(tool))} | {_fmt(r.wall(tool), 2)} | "
                          f"{_fmt(r.cpu_ms_per_image(tool), 2)} | {_fmt(r.peak_pss(tool))} | {_fmt(r.peak_rss(tool))} | "
                          f"{r.processes(tool) or 'n/a'} | {_fmt(r.cores(tool), 2)} | {_fmt(r.background(tool), 2)} |")
     lines.append("")
-    if "tiffshard" in settings.tools:
-        lines += ["| images | throughput tiffshard / baseline | CPU per image baseline / tiffshard | "
-                  "peak PSS baseline / tiffshard |", "| ---: | ---: | ---: | ---: |"]
+    references = [t for t in REFERENCES if t in settings.tools]
+    if "tiffshard" in settings.tools and references:
+        lines += [f"| {first} | X | throughput tiffshard / X | CPU per image X / tiffshard | peak PSS X / tiffshard |",
+                  "| ---: | --- | ---: | ---: | ---: |"]
         for r in results:
-            lines.append(f"| {r.count:,} | {_ratio(r.throughput('tiffshard'), r.throughput('baseline'))} | "
-                         f"{_ratio(r.cpu_ms_per_image('baseline'), r.cpu_ms_per_image('tiffshard'))} | "
-                         f"{_ratio(r.peak_pss('baseline'), r.peak_pss('tiffshard'))} |")
+            for x in references:
+                lines.append(f"| {r.title} | {x} | {_ratio(r.throughput('tiffshard'), r.throughput(x))} | "
+                             f"{_ratio(r.cpu_ms_per_image(x), r.cpu_ms_per_image('tiffshard'))} | "
+                             f"{_ratio(r.peak_pss(x), r.peak_pss('tiffshard'))} |")
         lines.append("")
-    if len(results) > 1:
-        first, last = results[0], results[-1]
-        lines += [f"Memory flatness (peak PSS, MiB) from {first.count:,} to {last.count:,} images:", "",
-                  f"| tool | {first.count:,} images | {last.count:,} images | growth |", "| --- | ---: | ---: | ---: |"]
+    if len(results) > 1 and not any(r.name for r in results):
+        first_r, last = results[0], results[-1]
+        lines += [f"Memory flatness (peak PSS, MiB) from {first_r.count:,} to {last.count:,} images:", "",
+                  f"| tool | {first_r.count:,} images | {last.count:,} images | growth |", "| --- | ---: | ---: | ---: |"]
         for tool in settings.tools:
-            a, b = first.peak_pss(tool), last.peak_pss(tool)
+            a, b = first_r.peak_pss(tool), last.peak_pss(tool)
             growth = None if a is None or b is None else b - a
             lines.append(f"| {TOOL_NAMES[tool]} | {_fmt(a)} | {_fmt(b)} | {'n/a' if growth is None else f'{growth:+,.1f}'} |")
         lines.append("")
-    equal = [r for r in results if r.equality]
-    if equal:
-        lines += ["Equality of tiffshard's rows with baseline.npy (matched by source file):", "",
-                  "| images | rows compared | identical rows | max abs diff | same row order | not matched |",
+    for reference, what in (("baseline", "baseline.npy"), ("bare", "the bare loop's rows")):
+        equal = [r for r in results if reference in r.equalities]
+        if not equal:
+            continue
+        lines += [f"Equality of tiffshard's rows with {what} (matched by source file):", "",
+                  f"| {first} | rows compared | identical rows | max abs diff | same row order | not matched |",
                   "| ---: | ---: | ---: | ---: | --- | ---: |"]
         for r in equal:
-            e = r.equality
+            e = r.equalities[reference]
             missing = e["baseline_rows"] - e["compared"]
-            lines.append(f"| {r.count:,} | {e['compared']:,} | {e['identical_pct']:.2f} % | {e['max_abs_diff']} | "
+            lines.append(f"| {r.title} | {e['compared']:,} | {e['identical_pct']:.2f} % | {e['max_abs_diff']} | "
                          f"{'yes' if e['same_order'] else 'no'} | {missing} |")
         lines.append("")
-    failures = [f"- {r.count:,} images, {f}" for r in results for f in r.failures]
+    failures = [f"- {r.title}, {f}" for r in results for f in r.failures]
     if failures:
         lines += ["Failures:", "", *failures, ""]
-    lines.append("Corpora: " + ", ".join(f"{r.count:,} images = {r.corpus_mib:,.0f} MiB "
-                                          f"(`bench/corpus-{corpus.label(r.count)}`)" for r in results) + ".")
+    lines.append("Corpora: " + ", ".join(f"{r.title} = {r.count:,} images, {r.corpus_mib:,.0f} MiB" for r in results) + ".")
     return lines
 
 
@@ -131,6 +138,11 @@ def throughput_table(result: dict) -> list[str]:
         cpu = sorted(r["cpu_s"] for r in good)[len(good) // 2] if good else None
         lines.append(f"| {label} | {_fmt(seconds, 2)} | {_fmt(count / seconds if seconds else None)} | "
                      f"{_fmt(peak)} | {_fmt(cpu, 2)} | {len(good)}/{len(runs)} |")
+    if result.get("evict"):
+        lines += ["", f"Cold page cache: the corpus evicted before every run with {result['evict']} "
+                      f"(at most {100 * (result.get('residual_max') or 0):.2f} % of its pages resident after, by mincore)."]
+    else:
+        lines += ["", "Warm page cache: every corpus file read once before each run."]
     loss = result["daemon_slower_pct"]
     verdict = "n/a" if loss is None else f"{loss:+.1f} % ({'within' if loss <= 5 else 'OVER'} the 5 % target)"
     lines += ["", f"{count:,} images, --shard-size {result['shard_size']}: daemon time vs convert: {verdict}.", ""]
