@@ -2,8 +2,10 @@
 #include "direct_decoder.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "kernel_failure.hpp"
+#include "mapped_copy.hpp"
 #include "pixel_convert.hpp"
 #include "tiff_messages.hpp"
 
@@ -59,24 +61,20 @@ void rowChannels(const Plan &plan, uint8_t *buffer, size_t planeBytes, size_t ro
     }
 }
 
-/// Uncompressed 8-bit gray strips: the needed rows, read straight into the image, one `pread` per run of
-/// rows that follow each other in the file (runs less than `mergeGap` bytes apart are read as one: a
-/// system call costs about as much as copying that many bytes from the page cache).
+/// Uncompressed 8-bit gray strips: the needed rows, copied straight into the image. Rows that follow each
+/// other in the file and in the image form one run. The runs are copied out of a read-only mapping of the
+/// file (page faults, 16 pages each, instead of a system call per run; a file shrinking meanwhile is a
+/// failure of this decode, see mapped_copy.hpp), or read with one `pread` per run if it cannot be mapped
+/// (runs less than `mergeGap` bytes apart are then read as one: a system call costs about as much as
+/// copying that many bytes).
 void readUncompressedRows(TIFF *tif, const Layout &layout, uint8_t *gray, const RowNeeds &needs) {
-    constexpr uint64_t mergeGap = 8 << 10;
     const auto *io = static_cast<const ClientIO *>(TIFFClientdata(tif));
     const uint64_t width = layout.width, rowsPerStrip = layout.rowsPerStrip;
-    uint64_t runRow = 0, runOffset = 0, runBytes = 0; // the pending read: rows from runRow, bytes at runOffset
-    auto flush = [&] {
-        if (runBytes == 0) return;
-        const ssize_t got = io->file->readAt(gray + runRow * width, runBytes, runOffset);
-        if (got != static_cast<ssize_t>(runBytes)) {
-            fail(TSK_DECODE_FAILED, "rows %llu to %llu: read %lld of %llu bytes", static_cast<unsigned long long>(runRow),
-                 static_cast<unsigned long long>(runRow + runBytes / width), static_cast<long long>(got),
-                 static_cast<unsigned long long>(runBytes));
-        }
-        runBytes = 0;
+    struct Run {
+        uint64_t row, offset, bytes;
     };
+    std::vector<Run> runs;
+    uint64_t first = UINT64_MAX, last = 0; // the file range the runs cover
     uint32_t strip = UINT32_MAX;
     uint64_t stripOffset = 0;
     for (uint64_t y = 0; y < layout.height; y++) {
@@ -86,17 +84,40 @@ void readUncompressedRows(TIFF *tif, const Layout &layout, uint8_t *gray, const 
             stripOffset = TIFFGetStrileOffset(tif, strip); // checkBlocks: inside the file, long enough
         }
         const uint64_t offset = stripOffset + (y - uint64_t(strip) * rowsPerStrip) * width;
-        const uint64_t end = runOffset + runBytes;
-        const uint64_t rowsBetween = y - runRow - runBytes / width;
-        // Extend the run when this row follows it in the file and in the image (filling the gap rows too).
-        if (runBytes > 0 && offset >= end && offset - end == rowsBetween * width && offset - end <= mergeGap) {
-            runBytes = offset + width - runOffset;
-            continue;
+        first = std::min(first, offset);
+        last = std::max(last, offset + width);
+        if (!runs.empty() && runs.back().row + runs.back().bytes / width == y && runs.back().offset + runs.back().bytes == offset) {
+            runs.back().bytes += width;
+        } else {
+            runs.push_back({y, offset, width});
         }
-        flush();
-        runRow = y, runOffset = offset, runBytes = width;
     }
-    flush();
+    if (runs.empty()) return;
+    FileMapping mapping(io->file->descriptor(), first, last - first);
+    if (mapping.valid()) {
+        std::vector<CopyRun> copies;
+        copies.reserve(runs.size());
+        for (const Run &run : runs) copies.push_back({mapping.at(run.offset), gray + run.row * width, run.bytes});
+        if (!guardedCopy(copies.data(), copies.size())) fail(TSK_DECODE_FAILED, "the file shrank while being read");
+        return;
+    }
+    constexpr uint64_t mergeGap = 8 << 10;
+    for (size_t i = 0; i < runs.size();) {
+        Run run = runs[i++];
+        // Extend over the next runs while the gap is small and the rows in it are the image's rows too.
+        while (i < runs.size() && runs[i].offset >= run.offset + run.bytes &&
+               runs[i].offset - (run.offset + run.bytes) <= mergeGap &&
+               runs[i].offset - run.offset == (runs[i].row - run.row) * width) {
+            run.bytes = runs[i].offset + runs[i].bytes - run.offset;
+            i++;
+        }
+        const ssize_t got = io->file->readAt(gray + run.row * width, run.bytes, run.offset);
+        if (got != static_cast<ssize_t>(run.bytes)) {
+            fail(TSK_DECODE_FAILED, "rows %llu to %llu: read %lld of %llu bytes", static_cast<unsigned long long>(run.row),
+                 static_cast<unsigned long long>(run.row + run.bytes / width), static_cast<long long>(got),
+                 static_cast<unsigned long long>(run.bytes));
+        }
+    }
 }
 
 void decodeStrips(TIFF *tif, const Layout &layout, const Plan &plan, uint8_t *gray, ScratchBuffer &raw,

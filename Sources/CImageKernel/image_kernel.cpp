@@ -11,6 +11,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "direct_decoder.hpp"
+#include "mapped_copy.hpp"
 #include "output_modes.hpp"
 #include "page_list.hpp"
 #include "placement.hpp"
@@ -131,6 +132,7 @@ void tsk_init(void) {
         } catch (...) {
         }
         tsk::installGlobalTiffHandlers();
+        tsk::installMappedCopyGuard();
         tsk::prepareConversionTables();
     });
 }

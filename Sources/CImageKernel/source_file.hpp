@@ -30,6 +30,9 @@ class SourceFile {
     /// bytes read (less than `count` only at end of file) or -1 with errno set.
     ssize_t readAt(void *buffer, size_t count, uint64_t offset) const noexcept;
 
+    /// The open descriptor (owned by this object), for a read-only mapping.
+    int descriptor() const noexcept { return fd_; }
+
   private:
     int fd_ = -1;
     uint64_t size_ = 0;

@@ -54,3 +54,14 @@ import Testing
         }
     }
 }
+
+/// Uncompressed rows are copied out of a mapping of the file: a file that shrinks meanwhile raises SIGBUS,
+/// which the kernel's guard turns into a failed decode (reported as a changed file) instead of killing the
+/// worker.
+@Test func aMappedFileShrinkingDuringTheCopyIsAFailureNotACrash() throws {
+    let directory = try TemporaryDirectory("mapped")
+    tsk_init()
+    #expect(tsk_selftest_mapped_copy_guard(directory.file("shrinking")) == 1)
+    // And again: the guard is re-armed after it fired.
+    #expect(tsk_selftest_mapped_copy_guard(directory.file("shrinking")) == 1)
+}

@@ -114,9 +114,11 @@ def test_races_between_event_and_decode(ctx):
 
 
 def _slow_tiff() -> bytes:
-    """A 4000 x 4000 deflate TIFF of noise (16 MB): a decode long enough to be caught with the file open."""
+    """A 4000 x 4000 deflate TIFF of noise (16 MB) in one strip: a decode long enough to be caught with the
+    file open. (One strip: the kernel skips strips holding no row the resize reads, so with small strips a
+    strong downscale would decode 2 of 250 strips and be over before anyone could look.)"""
     pixels = np.random.default_rng(7).integers(0, 256, (4000, 4000), dtype=np.uint8)
-    return fk.tiff_gray8(pixels, fk.COMPRESSION_DEFLATE, rows_per_strip=16, level=1)
+    return fk.tiff_gray8(pixels, fk.COMPRESSION_DEFLATE, rows_per_strip=4000, level=1)
 
 
 def test_rewritten_while_being_decoded(ctx):

@@ -140,6 +140,11 @@ tsk_status tsk_reference_decode(const char *_Nonnull path, uint32_t page, const 
                                 void *_Nonnull destination, tsk_placement *_Nonnull placement,
                                 char *_Nonnull error, size_t error_capacity);
 
+/// Self-test of the SIGBUS guard of mapped reads: writes 1 MiB to `scratch_path`, maps it, truncates it to
+/// 0 and copies from the mapping. Returns 1 if the copy was stopped and reported (the guard works), 0 if
+/// it was not, -1 if the test could not be set up. For tests; `tsk_init` must have been called.
+int tsk_selftest_mapped_copy_guard(const char *_Nonnull scratch_path);
+
 /// Reference path for tests and benchmarks: `cv::imread(path, IMREAD_GRAYSCALE)` + `cv::resize`.
 tsk_status tsk_reference_decode_resize(const char *_Nonnull path, uint8_t *_Nonnull destination,
                                        int32_t dst_width, int32_t dst_height,
