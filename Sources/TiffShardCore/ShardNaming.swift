@@ -62,8 +62,9 @@ public struct ShardNaming: Hashable, Sendable {
     /// Whether `name` is a leftover temporary file of an interrupted publication of this writer (a partition's
     /// also of its marker: `.part-0003-of-0016.done.json.tmp`).
     public func isTemporary(_ name: String) -> Bool {
-        let start = partition == nil ? "." + stemStart : "." + writerName + "."
-        return name.hasPrefix(start) && name.hasSuffix(".tmp")
+        guard partition != nil else { return name.hasPrefix("." + stemStart) && name.hasSuffix(".tmp") }
+        // `.tmp-PID-RANDOM`: `FileSystem.writeFileAtomically`'s temporary name, used for the marker.
+        return name.hasPrefix("." + writerName + ".") && (name.hasSuffix(".tmp") || name.contains(".tmp-"))
     }
 
     /// What a published file name says: whose it is, which shard, and whether it is the `.npy` (else the

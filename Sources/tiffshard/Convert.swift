@@ -14,11 +14,15 @@ struct Convert: ParsableCommand {
             --width and --height have no default. Exit status: 0 when the run completed (rejected files \
             are listed in OUT/rejected.jsonl), 64 usage error (including an invalid flag value), 66 SRC \
             unreadable, 74 I/O error on OUT, 78 invalid value in the environment or the --config file, \
-            130 interrupted.
+            130 interrupted; with --partition also 65 when OUT holds this partition of another file list.
             """)
 
     @Argument(help: "Directory of TIFF files.") var source: String
-    @Argument(help: "Output directory for shard-NNNNNNNN.npy/.jsonl (created if missing; numbering continues).")
+    @Argument(help: """
+        Output directory for shard-NNNNNNNN.npy/.jsonl (created if missing; numbering continues), or with a \
+        partition part-IIII-of-NNNN.shard-NNNNNNNN.npy/.jsonl and part-IIII-of-NNNN.done.json (a rerun continues \
+        the partition, or does nothing once it is done).
+        """)
     var output: String
     @OptionGroup var options: ConvertOptions
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
@@ -29,6 +33,7 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         let configuration = try configuration()
+        let partition = try partition(configuration)
         try ProcessSetup.prepareSupervisor()
         let logger = Bootstrap.logger(level: Logger.Level(rawValue: configuration.logLevel) ?? .error)
         // One-shot mode seals shards when they are full and at the end, never on a timer.
@@ -39,10 +44,23 @@ struct Convert: ParsableCommand {
             options: .init(
                 source: source, output: output, settings: settings, recursive: configuration.recursive,
                 workerMemoryLimitMiB: configuration.workerMemoryLimit, executable: ChildProcess.currentExecutablePath,
-                showProgress: !noProgress && Terminal.isTerminal(.standardError)),
+                showProgress: !noProgress && Terminal.isTerminal(.standardError), partition: partition),
             logger: logger)
         let code = converter.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// `--partition` (or `TIFFSHARD_PARTITION`, or the file's `partition:`), else the scheduler's variables (a
+    /// Slurm array task, a Kubernetes Indexed Job pod), else nil: the whole folder. Variables that do not
+    /// describe one partition exit 78, never fall back to converting everything.
+    private func partition(_ configuration: Configuration) throws -> Partition? {
+        if let partition = configuration.partition { return partition }
+        do {
+            return try Partition.fromEnvironment(Environment.dictionary)?.partition
+        } catch {
+            StandardError.write("tiffshard: invalid configuration: \(error)\n")
+            throw ExitCode(ExitCodes.config)
+        }
     }
 
     /// The loaded settings; a bad flag is a usage error (64), a bad variable or file line exits 78.
