@@ -85,16 +85,6 @@ extension Configuration {
             summary: "Shard-name prefix (NAME-shard-00000000.npy) so several daemons can publish into one store.",
             default: "", parse: ConfigurationValue.instance, render: { $0 }
         ),
-        ConfigurationKey(
-            "partition", \.partition,
-            allowed: "I/N with 0 <= I < N <= \(Partition.maxCount) (3/16: the fourth of 16 contiguous ranges of the "
-                + "sorted file list), or empty",
-            summary: "convert only this partition of SRC, restartably, as part I of N tasks (a Slurm array task, a "
-                + "Kubernetes Indexed Job pod). Empty: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT or JOB_COMPLETION_INDEX "
-                + "with TIFFSHARD_PARTITIONS, else the whole folder.",
-            default: nil, commands: [.convert],
-            parse: { text in (try? Partition(parsing: text)).map { .some($0) } }, render: { $0?.description ?? "" }
-        ),
         boolean(
             "recursive", \.recursive, "Include subdirectories of the ingest directory (run) or source directory (convert).",
             convert: true),

@@ -56,8 +56,6 @@ public struct Configuration: Equatable, Sendable {
     public var workerMemoryLimit: UInt64
     /// Shard-name prefix so several daemons can publish into one store; empty: none (`instance`).
     public var instance: String
-    /// The partition `convert` converts (`partition`); nil: the scheduler's variables say, or the whole folder.
-    public var partition: Partition?
     /// Lowest log level written: trace, debug, info, notice, warning, error or critical (`log-level`).
     public var logLevel: String
 
@@ -80,7 +78,7 @@ public struct Configuration: Equatable, Sendable {
         (width, height, workers, shardSize, ringSize, batchSize) = (0, 0, 0, 0, 0, 0)
         (idleFlush, maxShardAge, decodeTimeout, rescanInterval) = (.zero, .zero, .zero, nil)
         (onSuccess, interpolation, maxPixels, workerMemoryLimit) = (.keep, .linear, 0, 0)
-        (followSymlinks, recursive, instance, logLevel, partition) = (false, false, "", "", nil)
+        (followSymlinks, recursive, instance, logLevel) = (false, false, "", "")
         (dtype, color, pages, resize, padValue) = (.uint8, .gray, .first, .stretch, 0)
     }
 

@@ -58,7 +58,7 @@ public enum ConfigurationLoader {
         }
         for name in environment.keys.sorted()
         where name.hasPrefix("TIFFSHARD_") && Configuration.key(environmentName: name) == nil
-            && name != Partition.Variable.partitions {
+            && !Partition.Variable.tiffshardNames.contains(name) {
             let hint =
                 Configuration.suggestion(for: name).flatMap(Configuration.key(named:))
                 .map { " (did you mean \($0.environmentName)?)" } ?? ""

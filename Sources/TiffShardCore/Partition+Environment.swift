@@ -1,5 +1,8 @@
-/// Where a task's partition comes from when `--partition` (or `TIFFSHARD_PARTITION`, or the file's
-/// `partition:`) does not say: the variables the schedulers set for each task of an array.
+/// Where a task's partition comes from when `--partition` does not say: `TIFFSHARD_PARTITION=I/N`, else the
+/// variables the schedulers set for each task of an array.
+///
+/// The partition is no configuration key: a configuration file is shared by every task, a partition is
+/// one task's.
 ///
 /// - Kubernetes Indexed Job: `JOB_COMPLETION_INDEX` of `TIFFSHARD_PARTITIONS` (the Job's `completions`, which
 ///   the pod does not see: the manifest sets it, next to `completions`).
@@ -15,7 +18,11 @@
 extension Partition {
     /// The variables read.
     public enum Variable {
+        /// `I/N`, as `--partition` takes it: the task's own partition.
+        public static let partition = "TIFFSHARD_PARTITION"
         public static let partitions = "TIFFSHARD_PARTITIONS"
+        /// Ours, though no configuration key (a partition belongs to one task, not to a file all tasks share).
+        public static let tiffshardNames: Set<String> = [partition, partitions]
         public static let completionIndex = "JOB_COMPLETION_INDEX"
         public static let slurmTaskID = "SLURM_ARRAY_TASK_ID"
         public static let slurmTaskMin = "SLURM_ARRAY_TASK_MIN"
@@ -32,6 +39,11 @@ extension Partition {
         func value(_ name: String) -> String? {
             guard let text = environment[name], !text.isEmpty else { return nil }
             return text
+        }
+        if let text = value(Variable.partition) {
+            do { return (try Partition(parsing: text), "\(Variable.partition)=\(text)") } catch {
+                throw PartitionError(.inconsistentEnvironment, detail: "\(Variable.partition): \(error)")
+            }
         }
         func number(_ name: String) throws(PartitionError) -> Int? {
             guard let text = value(name) else { return nil }

@@ -26,14 +26,24 @@ struct Convert: ParsableCommand {
     var output: String
     @OptionGroup var options: ConvertOptions
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
+    @Option(help: """
+        Convert only partition I of N of SRC (contiguous ranges of the sorted file list), restartably, finished \
+        by OUT/part-IIII-of-NNNN.done.json. Expected I/N with 0 <= I < N <= 100000, e.g. 3/16. Default: \
+        TIFFSHARD_PARTITION, else SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT (or the array \
+        index of TIFFSHARD_PARTITIONS), else JOB_COMPLETION_INDEX of TIFFSHARD_PARTITIONS, else the whole folder.
+        """)
+    var partition: String?
 
     func validate() throws {
         _ = try configuration()
+        if let partition {
+            do { _ = try Partition(parsing: partition) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
         let configuration = try configuration()
-        let partition = try partition(configuration)
+        let partition = try resolvedPartition()
         try ProcessSetup.prepareSupervisor()
         let logger = Bootstrap.logger(level: Logger.Level(rawValue: configuration.logLevel) ?? .error)
         // One-shot mode seals shards when they are full and at the end, never on a timer.
@@ -50,11 +60,11 @@ struct Convert: ParsableCommand {
         if code != 0 { throw ExitCode(code) }
     }
 
-    /// `--partition` (or `TIFFSHARD_PARTITION`, or the file's `partition:`), else the scheduler's variables (a
-    /// Slurm array task, a Kubernetes Indexed Job pod), else nil: the whole folder. Variables that do not
-    /// describe one partition exit 78, never fall back to converting everything.
-    private func partition(_ configuration: Configuration) throws -> Partition? {
-        if let partition = configuration.partition { return partition }
+    /// `--partition`, else `TIFFSHARD_PARTITION` or the scheduler's variables (a Slurm array task, a Kubernetes
+    /// Indexed Job pod), else nil: the whole folder. Variables that do not describe one partition exit 78,
+    /// never fall back to converting everything.
+    private func resolvedPartition() throws -> Partition? {
+        if let partition { return try Partition(parsing: partition) }
         do {
             return try Partition.fromEnvironment(Environment.dictionary)?.partition
         } catch {

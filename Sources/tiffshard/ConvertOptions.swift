@@ -26,7 +26,6 @@ struct ConvertOptions: ConfigurationFlags {
     @Option(help: .key("batch-size", .convert)) var batchSize: String?
     @Option(help: .key("decode-timeout", .convert)) var decodeTimeout: String?
     @Option(help: .key("worker-memory-limit", .convert)) var workerMemoryLimit: String?
-    @Option(help: .key("partition", .convert)) var partition: String?
     @Flag(help: .switchKey("recursive", .convert)) var recursive = false
     @Option(help: .key("log-level", .convert)) var logLevel: String?
 }

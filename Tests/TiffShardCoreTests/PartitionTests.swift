@@ -104,3 +104,13 @@ func inconsistentSchedulerVariablesAreRefusedNotIgnored(_ environment: [String: 
     #expect(PartitionPlan.digest([]) == "fnv1a64:cbf29ce484222325")
     #expect(plan.digest.count == 24)
 }
+
+@Test func tiffshardPartitionComesFirstAndItsVariablesAreNoUnknownKeys() throws {
+    let both = ["TIFFSHARD_PARTITION": "1/2", "JOB_COMPLETION_INDEX": "3", "TIFFSHARD_PARTITIONS": "4"]
+    #expect(try resolve(both) == Partition(index: 1, count: 2))
+    #expect(throws: PartitionError.self) { try resolve(["TIFFSHARD_PARTITION": "2/2"]) }
+    let loaded = try ConfigurationLoader.resolve(
+        fileText: nil, fileOrigin: "", environment: ["TIFFSHARD_PARTITION": "1/2", "TIFFSHARD_PARTITIONS": "2"],
+        overrides: [("width", "8"), ("height", "8")], cpuCount: 1, command: .convert)
+    #expect(loaded.warnings.isEmpty, "\(loaded.warnings)")
+}

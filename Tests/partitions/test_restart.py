@@ -109,7 +109,7 @@ def check_environment(binary, work):
         (dict(base, SLURM_ARRAY_TASK_ID="2", SLURM_ARRAY_TASK_MIN="2", SLURM_ARRAY_TASK_COUNT="1"), [], 78,
          "one-task array"),
         (dict(base, JOB_COMPLETION_INDEX="1"), [], 78, "TIFFSHARD_PARTITIONS"),
-        (base, ["--partition", "3/3"], 64, "expected I/N"),
+        (base, ["--partition", "3/3"], 64, "I must be less than N"),
         (base, ["--partition", "x"], 64, "expected I/N"),
         (dict(base, TIFFSHARD_PARTITION="0/0"), [], 78, "TIFFSHARD_PARTITION"),
     ]:
