@@ -26,11 +26,21 @@ def convert_killed(binary, src, out, settings, partition, rng, stats, duration):
     while True:
         p = subprocess.Popen([binary, "convert", src, out, *settings, "--partition", f"{partition}/{N}", "--no-progress"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        # The first kill halfway through (most likely between shards), then anywhere.
-        delay = duration / 2 if attempt == 0 else rng.uniform(0.0, duration)
+        # The first kill right after the partition's first shard is published (between shards for sure), then
+        # anywhere.
         attempt += 1
         try:
-            p.wait(timeout=delay)
+            if attempt == 1:
+                while p.poll() is None and not (os.path.isdir(out) and any(
+                        n.startswith(f"part-{partition:04d}") and n.endswith(".npy") for n in os.listdir(out))):
+                    time.sleep(0.001)
+                if p.poll() is None:
+                    raise subprocess.TimeoutExpired(p.args, 0)
+                p.wait()
+            elif attempt <= 6:
+                p.wait(timeout=rng.uniform(0.0, duration))
+            else:
+                p.wait()  # enough kills for this partition: let it finish
         except subprocess.TimeoutExpired:
             sig = signal.SIGKILL if rng.random() < 0.7 else signal.SIGTERM
             p.send_signal(sig)
