@@ -19,7 +19,8 @@ release: deps
 run: release
 	$(BIN_RELEASE) run --config config/tiffshard.yaml
 
-# The whole test suite: Swift unit + end-to-end tests, unit-file checks, a real systemd 252 scenario.
+# The whole test suite: Swift unit + end-to-end tests, unit-file checks, a real systemd 252 scenario, many machines
+# (partitioned convert under a real Slurm 22.05 job array, a fleet of daemons, the shipped examples).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
@@ -28,6 +29,7 @@ test: deps
 	python3 Tests/systemd/test_systemd.py --binary $(BIN_DEBUG)
 	python3 -m pytest -q bench/tests
 	python3 Tests/faults/run.py --quick --binary $(BIN_DEBUG)
+	python3 Tests/partitions/run.py --binary $(BIN_DEBUG)
 	bash Tests/fuzz/run-fuzz.sh 60
 	$(MAKE) --no-print-directory test-python
 	$(MAKE) --no-print-directory test-packaging

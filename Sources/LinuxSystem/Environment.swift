@@ -37,6 +37,16 @@ public enum Environment {
         return variables
     }
 
+    /// Every variable by name (a name set twice in `environ` keeps its last value).
+    public static var dictionary: [String: String] {
+        var result: [String: String] = [:]
+        for entry in all {
+            guard let eq = entry.firstIndex(of: "=") else { continue }
+            result[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+        }
+        return result
+    }
+
     /// ``all`` without the variables named in `names` (e.g. `NOTIFY_SOCKET` for a worker).
     public static func all(removing names: [String]) -> [String] {
         let prefixes = names.map { $0 + "=" }

@@ -57,7 +57,8 @@ public enum ConfigurationLoader {
             try builder.apply(key.name, text.isEmpty ? nil : text, origin: "environment \(key.environmentName)")
         }
         for name in environment.keys.sorted()
-        where name.hasPrefix("TIFFSHARD_") && Configuration.key(environmentName: name) == nil {
+        where name.hasPrefix("TIFFSHARD_") && Configuration.key(environmentName: name) == nil
+            && !Partition.Variable.tiffshardNames.contains(name) {
             let hint =
                 Configuration.suggestion(for: name).flatMap(Configuration.key(named:))
                 .map { " (did you mean \($0.environmentName)?)" } ?? ""

@@ -55,35 +55,66 @@ extension Engine {
 
     /// The next job with `pages: all`, its row assigned; nil when nothing can get a row now.
     mutating func nextPageJob(now: Duration) -> Job? {
-        let waiting = pendingHead < pending.count && newRingSettings == nil
-        while let id = expanding.first {
-            guard let e = expansions[id], e.needsRows else {
-                expanding.removeFirst()  // failed, changed, or all its pages have rows
-                continue
+        while true {
+            admitResumed()
+            let waiting = pendingHead < pending.count && newRingSettings == nil
+            while let id = expanding.first {
+                guard let e = expansions[id], e.needsRows else {
+                    expanding.removeFirst()  // failed, changed, published whole before, or all its pages have rows
+                    continue
+                }
+                // The oldest file's other pages come once the window is full or nothing else waits (see above).
+                guard let count = e.pageCount, expanding.count >= expansionWindow || !waiting else { break }
+                guard let (slot, row) = assignRow(now: now, continuing: true) else { return nil }
+                let job = Job(
+                    id: nextJobID, file: e.admitted, slot: slot, row: row, attempts: 0, page: e.nextPage, expansion: id)
+                nextJobID += 1
+                expansions[id]!.nextPage += 1
+                if expansions[id]!.nextPage >= count { expanding.removeFirst() }
+                return job
             }
-            // The oldest file's other pages come once the window is full or nothing else waits (see above).
-            guard let count = e.pageCount, expanding.count >= expansionWindow || !waiting else { break }
-            guard let (slot, row) = assignRow(now: now, continuing: true) else { return nil }
-            let job = Job(
-                id: nextJobID, file: e.admitted, slot: slot, row: row, attempts: 0, page: e.nextPage, expansion: id)
+            guard waiting, expanding.count < expansionWindow else { return nil }
+            // A resumed file next (the window had no room for it a moment ago): it enters without a row.
+            if resumePoints[pending[pendingHead].identity] != nil { continue }
+            guard let (slot, row) = assignRow(now: now) else { return nil }
+            let file = pending[pendingHead]
+            pendingHead += 1
+            let id = nextExpansionID
+            nextExpansionID += 1
+            expansions[id] = Expansion(admitted: file, file: file, pageCount: nil, nextPage: 1, pinned: false)
+            expanding.append(id)
+            let job = Job(id: nextJobID, file: file, slot: slot, row: row, attempts: 0, page: 0, expansion: id)
             nextJobID += 1
-            expansions[id]!.nextPage += 1
-            if expansions[id]!.nextPage >= count { expanding.removeFirst() }
             return job
         }
-        guard waiting, expanding.count < expansionWindow, let (slot, row) = assignRow(now: now) else { return nil }
-        let file = pending[pendingHead]
-        pendingHead += 1
-        let id = nextExpansionID
-        nextExpansionID += 1
-        let resumed = resumePoints.removeValue(forKey: file.identity)
-        let first = resumed?.count ?? 0
-        expansions[id] = Expansion(
-            admitted: file, file: file, pageCount: resumed?.total, nextPage: first + 1, pinned: resumed != nil)
-        if expansions[id]!.needsRows { expanding.append(id) }
-        let job = Job(id: nextJobID, file: file, slot: slot, row: row, attempts: 0, page: first, expansion: id)
-        nextJobID += 1
-        return job
+    }
+
+    /// Files that earlier runs published pages of (`resume`) enter the window in their turn, as the run that
+    /// published those pages left them: without a row now, their page count known, their next page the first
+    /// missing one, waiting to be the oldest like any file whose first page was decoded. A file published
+    /// whole (a resume point with every page) keeps its place in the window and gets no row at all.
+    ///
+    /// So a one-shot run that is given, in order, the files not published whole before the first file cut off,
+    /// and a resume point for each published file from that one on, makes the rows an uninterrupted run would
+    /// have made after the last published one (`ManifestLedger.plan(order:pages:)`): stopping and rerunning
+    /// `convert` does not change the row order.
+    mutating func admitResumed() {
+        while pendingHead < pending.count, newRingSettings == nil, expanding.count < expansionWindow,
+            let resumed = resumePoints.removeValue(forKey: pending[pendingHead].identity)
+        {
+            let file = pending[pendingHead]
+            pendingHead += 1
+            let id = nextExpansionID
+            nextExpansionID += 1
+            expanding.append(id)
+            if resumed.isComplete {
+                // Holds its place like a file that failed: no expansion, dropped when it is the oldest.
+                known.remove(file.relativePath)
+            } else {
+                expansions[id] = Expansion(
+                    admitted: file, file: file, pageCount: resumed.total, nextPage: resumed.count, pinned: true)
+            }
+        }
     }
 
     /// A page's result (`pages: all`).

@@ -20,7 +20,8 @@ public struct Engine: Sendable {
         case shutdownRequested
         case reconfigure(EngineSettings)
         /// Earlier runs published the first pages of these sources (`pages: all`, start-up recovery): each
-        /// starts at its first missing page when it is discovered, so no page is decoded twice.
+        /// continues at its first missing page when its turn comes, so no page is decoded twice; a source
+        /// published whole only keeps its place in the row order (see `admitResumed`).
         case resume([SourceIdentity: PublishedPages])
     }
 

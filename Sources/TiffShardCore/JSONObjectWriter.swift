@@ -16,14 +16,7 @@ public struct JSONObjectWriter: Sendable {
     /// what Python's `os.fsdecode` gives and `os.fsencode` turns back into the same bytes).
     public mutating func add(_ name: String, _ value: SourcePath) {
         key(name)
-        text += "\""
-        for piece in value.surrogateEscapedPieces {
-            switch piece {
-            case .text(let t): text += Self.quote(t).dropFirst().dropLast()
-            case .escapedByte(let b): text += "\\udc" + SourcePath.hex(b)
-            }
-        }
-        text += "\""
+        text += Self.quote(value)
     }
     /// Appends an integer member.
     public mutating func add(_ name: String, _ value: Int64) { key(name); text += String(value) }
@@ -46,8 +39,29 @@ public struct JSONObjectWriter: Sendable {
         key(name)
         text += "[" + values.map { $0.isFinite ? String($0) : "null" }.joined(separator: ", ") + "]"
     }
+    /// Appends an array of paths, each written losslessly as `add(_:_: SourcePath)` writes one.
+    public mutating func add(_ name: String, _ values: [SourcePath]) {
+        key(name)
+        text += "[" + values.map(Self.quote).joined(separator: ", ") + "]"
+    }
+    /// Appends a member whose value is JSON text the caller built (a nested object or an array of them).
+    public mutating func add(_ name: String, json: String) { key(name); text += json }
+    /// Appends `null`.
+    public mutating func addNull(_ name: String) { key(name); text += "null" }
     /// The finished object, without a trailing newline.
     public var result: String { text + "}" }
+
+    /// JSON string literal for a path: bytes that are not valid UTF-8 become `\udcXX`.
+    public static func quote(_ path: SourcePath) -> String {
+        var out = "\""
+        for piece in path.surrogateEscapedPieces {
+            switch piece {
+            case .text(let t): out += quote(t).dropFirst().dropLast()
+            case .escapedByte(let b): out += "\\udc" + SourcePath.hex(b)
+            }
+        }
+        return out + "\""
+    }
 
     /// JSON string literal for `s`, escaping quotes, backslashes and control characters (RFC 8259 §7).
     public static func quote(_ s: String) -> String {

@@ -67,3 +67,39 @@ public struct ManifestLedger: Sendable {
         return result
     }
 }
+
+extension ManifestLedger {
+    /// How a one-shot run over `order` (the files in the order they get rows: `convert`'s sorted list, or
+    /// its partition) continues what earlier runs into the same shards published, making the rows an
+    /// uninterrupted run would have made after the last published row.
+    public struct ContinuationPlan: Equatable, Sendable {
+        /// Sources published whole that take no part: left out of the run.
+        public var skipped: Set<SourceIdentity>
+        /// Sources the run is given with a resume point (the engine's `resume`): files cut off between shards
+        /// continue at their first missing page; with `pages: all`, files published whole after the first one
+        /// cut off keep their place in the window that decides the row order, without a row.
+        public var resume: [SourceIdentity: PublishedPages]
+    }
+
+    /// The plan for `order` under `pages` (see `ContinuationPlan`).
+    ///
+    /// With `first` every published source is skipped. With `all`, the rows of the interrupted run were
+    /// assigned in the engine's window order: the files whose first page got a row before the cut and that
+    /// were still in the window are exactly the published ones from the first file cut off on (a file gets
+    /// its other pages only as the oldest of the window, so every file before the first one cut off is
+    /// complete, or failed). Those are given back to the engine in order, which rebuilds that window.
+    public func plan(order: [SourceIdentity], pages: OutputFormat.Pages) -> ContinuationPlan {
+        var plan = ContinuationPlan(skipped: [], resume: [:])
+        var windowStarted = false
+        for identity in order {
+            guard let published = published(identity) else { continue }
+            if pages == .all && !published.isComplete { windowStarted = true }
+            if windowStarted {
+                plan.resume[identity] = published
+            } else if pages == .first || published.isComplete {
+                plan.skipped.insert(identity)
+            }
+        }
+        return plan
+    }
+}

@@ -13,9 +13,12 @@ public final class Converter {
         public var workerMemoryLimitMiB: UInt64
         public var executable: String
         public var showProgress: Bool
+        /// `--partition I/N`: convert only that share of SRC, restartably, with a completion marker.
+        public var partition: Partition?
 
         public init(source: String, output: String, settings: EngineSettings, recursive: Bool,
-                    workerMemoryLimitMiB: UInt64 = 2048, executable: String, showProgress: Bool) {
+                    workerMemoryLimitMiB: UInt64 = 2048, executable: String, showProgress: Bool,
+                    partition: Partition? = nil) {
             self.source = source
             self.output = output
             self.settings = settings
@@ -23,6 +26,7 @@ public final class Converter {
             self.workerMemoryLimitMiB = workerMemoryLimitMiB
             self.executable = executable
             self.showProgress = showProgress
+            self.partition = partition
         }
     }
 
@@ -46,25 +50,39 @@ public final class Converter {
             StandardError.write("tiffshard convert: \(options.source) is not a directory\n")
             return ExitCodes.noInput
         }
-        let naming = ShardNaming()
-        let store = OutputStore(directory: options.output, naming: naming)
-        let firstSequence: Int
-        do {
-            try store.checkWritable()
-            firstSequence = try store.recover(logger: logger)
-        } catch {
-            StandardError.write("tiffshard convert: cannot write to \(options.output): \(error)\n")
-            return ExitCodes.ioError
-        }
         let admitter = Admitter(root: FilePath(options.source), followSymlinks: true, recursive: options.recursive)
-        let found: [Intake.Examination]
+        var found: [Intake.Examination]
         do { found = try admitter.scan() } catch {
             StandardError.write("tiffshard convert: cannot read \(options.source): \(error)\n")
             return ExitCodes.noInput
         }
+        var task: PartitionTask?
+        if let partition = options.partition {
+            task = PartitionTask(partition: partition, list: found, options: options, logger: logger)
+            found = Array(task!.plan.select(found))
+        }
+        let naming = task?.naming ?? ShardNaming()
+        let store = OutputStore(directory: options.output, naming: naming)
+        let firstSequence: Int
+        do {
+            try store.checkWritable()
+            if let task, let done = try task.completed() {
+                StandardError.write(done + "\n")
+                return ExitCodes.success
+            }
+            firstSequence = try store.recover(logger: logger)
+            if task != nil { found = try task!.continuation(of: found, store: store, pages: options.settings.output.pages) }
+        } catch let error as PartitionTask.Refusal {
+            StandardError.write("tiffshard convert: \(error)\n")
+            return ExitCodes.dataError
+        } catch {
+            StandardError.write("tiffshard convert: cannot write to \(options.output): \(error)\n")
+            return ExitCodes.ioError
+        }
         let policy = PublicationPolicy(
             root: admitter.root, output: options.output, naming: naming, onSuccess: nil, processedDir: "",
-            failedDir: nil, rejectionLog: options.output + "/rejected.jsonl")
+            failedDir: nil, rejectionLog: options.output + "/" + (naming.rejectionLogName ?? "rejected.jsonl"),
+            ingest: task == nil ? nil : options.source)
         do {
             supervisor = try Supervisor(
                 settings: options.settings, firstSequence: firstSequence, policy: policy, executable: options.executable,
@@ -74,9 +92,10 @@ public final class Converter {
             return ExitCodes.internalError
         }
         // One pass in sorted path order (the scan sorts by full relative path, in bytes).
-        total = found.filter(\.isCandidate).count
+        total = found.filter(\.isCandidate).count - (task?.resumedWhole ?? 0)
         started = MonotonicClock.now()
         if options.showProgress { progress = ProgressBar(total: total) }
+        if let task, !task.resume.isEmpty { supervisor.feed(.resume(task.resume)) }
         handle(.scanned(found, cause: .startup))
         supervisor.feed(.inputExhausted)
         var code = supervisor.run(driver: self)
@@ -86,7 +105,16 @@ public final class Converter {
             StandardError.write("tiffshard convert: \(failure)\n")
             code = ExitCodes.ioError
         }
-        StandardError.write(summary(supervisor) + "\n")
+        StandardError.write((task.map { "partition \($0.partition): " } ?? "") + summary(supervisor) + "\n")
+        if let task, code == ExitCodes.success {
+            do {
+                let seconds = Format.seconds(MonotonicClock.now() - started)
+                StandardError.write(try task.finish(runImages: supervisor.statistics.imagesPublished, seconds: seconds) + "\n")
+            } catch {
+                StandardError.write("tiffshard convert: cannot write the completion marker: \(error)\n")
+                code = ExitCodes.ioError
+            }
+        }
         return code
     }
 

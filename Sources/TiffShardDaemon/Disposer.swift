@@ -50,7 +50,7 @@ struct Disposer {
         let identity = source.identity
         if recorded?.contains(identity) == true {
             logger.notice(
-                "\(source.relativePath) was already recorded as rejected; moving it without a second record",
+                "\(source.relativePath) was already recorded as rejected; not recording it twice",
                 metadata: [LogKey.source: "\(source.relativePath)", LogKey.category: "\(rejection.category.rawValue)"])
         } else {
             let record = RejectionRecord(

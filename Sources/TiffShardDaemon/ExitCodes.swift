@@ -3,6 +3,9 @@ public enum ExitCodes {
     public static let success: Int32 = 0
     /// Command-line usage error.
     public static let usage: Int32 = 64
+    /// The data disagrees with itself (`index`: a partition is missing or unfinished; `convert --partition`:
+    /// OUT holds this partition of another file list).
+    public static let dataError: Int32 = 65
     /// Input data error (e.g. SRC is not a directory).
     public static let noInput: Int32 = 66
     /// Internal error (a bug or an impossible resource condition).

@@ -131,7 +131,8 @@ extension Publisher {
     /// The recorded rejections for `policy`'s log, read the first time it is used (at start-up, or after a
     /// reload moved the failed directory); nil when rejected files are not moved (`convert`).
     private func recordedRejections(_ policy: PublicationPolicy) -> RecordedRejections? {
-        guard policy.failedDir != nil, let ingest = policy.ingest else { return nil }
+        // The daemon, and a partitioned `convert` (its rerun rejects a file again without a second record).
+        guard let ingest = policy.ingest else { return nil }
         if let recorded, recorded.log == policy.rejectionLog { return recorded.rejections }
         let loaded = Disposer.recordedRejections(log: policy.rejectionLog, ingest: ingest)
         if loaded.count > 0 {

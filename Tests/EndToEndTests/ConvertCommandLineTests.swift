@@ -133,7 +133,8 @@ struct ConvertCommandLineTests {
         let commands: [(arguments: [String], command: ConfigurationCommand, extra: Set<String>)] = [
             (["run", "--help"], .run, ["--config"]),
             (["check-config", "--help"], .run, ["--config"]),
-            (["convert", "--help"], .convert, ["--config", "--no-progress"]),
+            // --partition: one task's, no configuration key (a configuration file is shared by every task).
+            (["convert", "--help"], .convert, ["--config", "--no-progress", "--partition"]),
         ]
         let flag = try Regex(#"^  (--[a-z][a-z-]*)"#)
         for (arguments, command, extra) in commands {
