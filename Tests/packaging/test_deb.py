@@ -238,10 +238,13 @@ def main() -> int:
         raise Terminated("the package scenario took longer than 600 s")
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(600)
-    sd = PackageHarness(keep=args.keep, verbose=args.verbose)
+    # The container has private /tmp and /var/tmp: the package's folder is bound in at a fixed path, so a
+    # checkout anywhere (CI clones under /tmp) installs the same way.
+    inside = Path("/srv/tiffshard-deb")
+    sd = PackageHarness(keep=args.keep, verbose=args.verbose, binds={str(inside): str(deb.parent)})
     try:
         sd.boot()
-        sc = Installed(sd, deb, compare, report)
+        sc = Installed(sd, inside / deb.name, compare, report)
         denies = POLICY.exists() and subprocess.run([str(POLICY), SERVICE, "start"]).returncode == 101
         steps = []
         if denies:
