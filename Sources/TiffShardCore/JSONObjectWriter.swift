@@ -45,6 +45,11 @@ public struct JSONObjectWriter: Sendable {
         text += "[" + values.map(Self.quote).joined(separator: ", ") + "]"
     }
     /// Appends a member whose value is JSON text the caller built (a nested object or an array of them).
+    public mutating func add(_ name: String, _ values: [String]) {
+        key(name)
+        text += "[" + values.map(Self.quote).joined(separator: ", ") + "]"
+    }
+
     public mutating func add(_ name: String, json: String) { key(name); text += json }
     /// Appends `null`.
     public mutating func addNull(_ name: String) { key(name); text += "null" }

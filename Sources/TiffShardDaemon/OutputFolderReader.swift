@@ -16,7 +16,10 @@ public struct OutputFolderReader {
 
     /// The header of a `.npy` (nil when it does not parse). Reads the first 64 KiB at most: a v1.0 header is
     /// shorter than that by definition.
-    public func header(_ name: String) throws -> NPYHeader? {
+    public func header(_ name: String) throws -> NPYHeader? { try parsedHeader(name)?.header }
+
+    /// The header of a `.npy` and where its data starts (nil when it does not parse).
+    public func parsedHeader(_ name: String) throws -> (header: NPYHeader, dataOffset: Int)? {
         let fd = try FileDescriptor.open(directory + "/" + name, .readOnly)
         defer { fd.close() }
         var bytes = [UInt8](repeating: 0, count: 10 + Int(UInt16.max))
@@ -30,7 +33,7 @@ public struct OutputFolderReader {
             // Enough once the declared header length is in.
             if filled >= 10, filled >= 10 + (Int(bytes[8]) | Int(bytes[9]) << 8) { break }
         }
-        return NPYHeader.parse(Array(bytes[0..<filled]))?.header
+        return NPYHeader.parse(Array(bytes[0..<filled]))
     }
 
     /// What `index` needs of a published shard: its header, and how many manifest lines parse as records.

@@ -6,6 +6,6 @@ struct Tiffshard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tiffshard",
         abstract: "Turn TIFF images into NumPy shards: continuously as a daemon, or once over a folder.",
-        subcommands: [Run.self, Convert.self, Index.self, CheckConfig.self, Worker.self]
+        subcommands: [Run.self, Convert.self, Index.self, Inspect.self, CheckConfig.self, Worker.self]
     )
 }
