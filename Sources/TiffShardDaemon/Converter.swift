@@ -15,10 +15,12 @@ public final class Converter {
         public var showProgress: Bool
         /// `--partition I/N`: convert only that share of SRC, restartably, with a completion marker.
         public var partition: Partition?
+        /// `--json`: one machine-readable summary object on standard output at the end.
+        public var json: Bool = false
 
         public init(source: String, output: String, settings: EngineSettings, recursive: Bool,
                     workerMemoryLimitMiB: UInt64 = 2048, executable: String, showProgress: Bool,
-                    partition: Partition? = nil) {
+                    partition: Partition? = nil, json: Bool = false) {
             self.source = source
             self.output = output
             self.settings = settings
@@ -27,6 +29,7 @@ public final class Converter {
             self.executable = executable
             self.showProgress = showProgress
             self.partition = partition
+            self.json = json
         }
     }
 
@@ -106,6 +109,7 @@ public final class Converter {
             code = ExitCodes.ioError
         }
         StandardError.write((task.map { "partition \($0.partition): " } ?? "") + summary(supervisor) + "\n")
+        defer { if options.json { StandardOutput.write(jsonSummary(supervisor, exitCode: code) + "\n") } }
         if let task, code == ExitCodes.success {
             do {
                 let seconds = Format.seconds(MonotonicClock.now() - started)
@@ -116,6 +120,33 @@ public final class Converter {
             }
         }
         return code
+    }
+
+    /// The `--json` summary: one object a script can read.
+    func jsonSummary(_ supervisor: Supervisor, exitCode: Int32) -> String {
+        let stats = supervisor.statistics
+        let seconds = max(Format.seconds(MonotonicClock.now() - started), 1e-9)
+        var w = JSONObjectWriter()
+        w.add("source", options.source)
+        w.add("output", options.output)
+        if let partition = options.partition { w.add("partition", "\(partition.index)/\(partition.count)") } else {
+            w.addNull("partition")
+        }
+        w.add("images", stats.imagesPublished)
+        w.add("sources", stats.sourcesCompleted)
+        w.add("shards", stats.shardsPublished)
+        w.add("rejected", stats.rejected)
+        var categories = JSONObjectWriter()
+        for (category, count) in stats.rejectedByCategory.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            categories.add(category.rawValue, count)
+        }
+        w.add("rejected_by_category", json: categories.result)
+        w.add("worker_crashes", stats.workerCrashes)
+        w.add("publication_failures", stats.publicationFailures)
+        w.add("seconds", (seconds * 1000).rounded() / 1000)
+        w.add("images_per_second", (Double(stats.imagesPublished) / seconds * 10).rounded() / 10)
+        w.add("exit_code", Int(exitCode))
+        return w.result
     }
 
     func summary(_ supervisor: Supervisor) -> String {

@@ -26,6 +26,10 @@ struct Convert: ParsableCommand {
     var output: String
     @OptionGroup var options: ConvertOptions
     @Flag(name: .customLong("no-progress"), help: "No progress bar even on a terminal.") var noProgress = false
+    @Flag(help: """
+        At the end, print one JSON object on standard output: source, output, partition, images, sources, shards,         rejected, rejected_by_category, worker_crashes, publication_failures, seconds, images_per_second, exit_code.
+        """)
+    var json = false
     @Option(help: """
         Convert only partition I of N of SRC (contiguous ranges of the sorted file list), restartably, finished \
         by OUT/part-IIII-of-NNNN.done.json. Expected I/N with 0 <= I < N <= 100000, e.g. 3/16. Default: \
@@ -54,7 +58,7 @@ struct Convert: ParsableCommand {
             options: .init(
                 source: source, output: output, settings: settings, recursive: configuration.recursive,
                 workerMemoryLimitMiB: configuration.workerMemoryLimit, executable: ChildProcess.currentExecutablePath,
-                showProgress: !noProgress && Terminal.isTerminal(.standardError), partition: partition),
+                showProgress: !noProgress && Terminal.isTerminal(.standardError), partition: partition, json: json),
             logger: logger)
         let code = converter.run()
         if code != 0 { throw ExitCode(code) }

@@ -134,7 +134,7 @@ struct ConvertCommandLineTests {
             (["run", "--help"], .run, ["--config"]),
             (["check-config", "--help"], .run, ["--config"]),
             // --partition: one task's, no configuration key (a configuration file is shared by every task).
-            (["convert", "--help"], .convert, ["--config", "--no-progress", "--partition"]),
+            (["convert", "--help"], .convert, ["--config", "--no-progress", "--partition", "--json"]),
         ]
         let flag = try Regex(#"^  (--[a-z][a-z-]*)"#)
         for (arguments, command, extra) in commands {
