@@ -104,6 +104,17 @@ public final class Daemon {
         notifier.ready(status: statusLine())
         let code = supervisor.run(driver: self)
         notifier.status("stopped: \(statusLine())")
+        // The shutdown summary: what this run did, for the journal.
+        let stats = supervisor.statistics
+        var rejections = ""
+        if !stats.rejectedByCategory.isEmpty {
+            rejections = " (" + stats.rejectedByCategory.map { "\($0.key.rawValue): \($0.value)" }.sorted()
+                .joined(separator: ", ") + ")"
+        }
+        let summary = "stopped (exit \(code)): \(stats.imagesPublished) images in \(stats.shardsPublished) shards this "
+            + "run, \(stats.rejected) rejected\(rejections), \(stats.workerCrashes) worker exits, "
+            + "\(stats.publicationFailures) failed publication attempts"
+        logger.notice("\(summary)")
         return code
     }
 
